@@ -1,0 +1,14 @@
+/**
+ * acp-pool core: a keyed connection pool, an Agent Client Protocol (v1) client over a subprocess's
+ * stdio, a prompt streamer and a broker facade.
+ *
+ * <p>Only the API packages are exported; {@code io.github.acppool.internal} is off-contract.
+ */
+module io.github.acppool.core {
+    requires transitive com.fasterxml.jackson.databind;
+    requires org.slf4j;
+    requires static transitive org.jspecify;
+    requires static com.google.errorprone.annotations;
+
+    exports io.github.acppool;
+}
