@@ -4,8 +4,8 @@
  * messages.
  *
  * <p>The public types are the settings an embedder chooses: {@link io.github.acppool.discord.AccessRules}, {@link
- * io.github.acppool.discord.BotMessagePolicy} and {@link io.github.acppool.discord.ToolDisplay}. Everything else is
- * package-private.
+ * io.github.acppool.discord.BotMessagePolicy}, {@link io.github.acppool.discord.ToolDisplay} and {@link
+ * io.github.acppool.discord.StatusEmoji}. Everything else is package-private.
  */
 @NullMarked
 package io.github.acppool.discord;

@@ -153,13 +153,13 @@ final class MessageSplitterTest {
 
     // ------------------------------------------------------------------ properties
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void everyPartFitsTheLimit(@ForAll("texts") String text, @ForAll("limits") int limit) {
         assertThat(MessageSplitter.split(text, limit))
                 .allSatisfy(p -> assertThat(Text.codePoints(p)).isLessThanOrEqualTo(limit));
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void joiningTheBodiesGivesTheInput(@ForAll("texts") String text, @ForAll("limits") int limit) {
         List<Part> parts = MessageSplitter.splitParts(text, limit);
         assertThat(parts.stream().map(Part::body).collect(Collectors.joining())).isEqualTo(text);
@@ -171,7 +171,7 @@ final class MessageSplitterTest {
         });
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void fencesAreBalancedInEveryPart(@ForAll("texts") String text, @ForAll("limits") int limit) {
         List<String> parts = MessageSplitter.split(text, limit);
         boolean inputBalanced = fenceLines(text) % 2 == 0;
@@ -185,7 +185,7 @@ final class MessageSplitterTest {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void noPartEndsInsideAGraphemeCluster(@ForAll("texts") String text, @ForAll("limits") int limit) {
         Set<Integer> boundaries = graphemeBoundaries(text);
         int offset = 0;
@@ -195,7 +195,7 @@ final class MessageSplitterTest {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void aPartEndsMidLineOnlyWhenTheLineCannotFitInAPart(@ForAll("texts") String text, @ForAll("limits") int limit) {
         List<Part> parts = MessageSplitter.splitParts(text, limit);
         int offset = 0;
@@ -211,7 +211,7 @@ final class MessageSplitterTest {
         }
     }
 
-    @Property(tries = 300)
+    @Property(tries = 200)
     void previewFitsAndEndsWithTheText(@ForAll("texts") String text, @ForAll("limits") int limit) {
         String preview = MessageSplitter.preview(text, limit);
         assertThat(Text.codePoints(preview)).isLessThanOrEqualTo(limit);

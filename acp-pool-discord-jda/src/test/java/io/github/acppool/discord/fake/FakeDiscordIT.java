@@ -336,6 +336,37 @@ final class FakeDiscordIT {
     }
 
     @Test
+    void aSlashCommandInADmReachesTheListener() throws Exception {
+        loginWithMessages();
+        discord.sendDirectMessage(discord.user("bob"), "hello");
+        MessageReceivedEvent dm = events.await(MessageReceivedEvent.class);
+        FakeChannel dmChannel = discord.channel(dm.getChannel().getIdLong());
+
+        FakeInteraction interaction = discord.runSlashCommand(discord.user("bob"), dmChannel, "cancel");
+        SlashCommandInteractionEvent event = events.await(SlashCommandInteractionEvent.class);
+        assertThat(event.isFromGuild()).isFalse();
+        assertThat(event.getUser().getIdLong()).isEqualTo(discord.user("bob").id());
+        await(event.reply("nothing to cancel").setEphemeral(true).submit());
+
+        assertThat(discord.awaitCall("POST", interaction.callbackPath()).status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void jdasOwnSessionControllerWorksWhenItsGatewayIsOverridden() {
+        // How a bot configured with a gateway URL wires JDA; the fake also answers GET /gateway/bot for shards.
+        String gateway = discord.gatewayUrl();
+        JDA jda = discord.login(discord.jdaBuilder(GatewayIntent.GUILD_MESSAGES)
+                .setSessionController(new net.dv8tion.jda.api.utils.ConcurrentSessionController() {
+                    @Override
+                    public String getGateway() {
+                        return gateway;
+                    }
+                }));
+        assertThat(jda.getGuilds()).hasSize(1);
+    }
+
+    @Test
     void aButtonClickReachesTheListenerAndItsCallbackLands() throws Exception {
         JDA jda = loginWithMessages();
         TextChannel general = jda.getTextChannelById(discord.channel("general").id());
