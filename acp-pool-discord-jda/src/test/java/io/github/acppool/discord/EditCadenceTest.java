@@ -197,7 +197,10 @@ final class EditCadenceTest {
         int version = 0;
         for (int step : steps) {
             switch (step) {
-                case 0, 1, 2 -> cadence.update("v" + (++version));
+                case 0, 1, 2 -> {
+                    version++;
+                    cadence.update("v" + version);
+                }
                 case 3 -> time.advance(Duration.ofMillis(100L * (1 + version % 20)));
                 case 4 -> edits.completeAll();
                 case 5 -> edits.failAll(new IllegalStateException("boom"));

@@ -26,6 +26,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -38,6 +42,9 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
+import net.dv8tion.jda.api.events.StatusChangeEvent;
+import net.dv8tion.jda.api.events.session.ShutdownEvent;
+import net.dv8tion.jda.api.hooks.EventListener;
 import net.dv8tion.jda.api.requests.GatewayIntent;
 import net.dv8tion.jda.api.requests.RestConfig;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
@@ -511,9 +518,22 @@ public final class FakeDiscord implements AutoCloseable {
         return jdaBuilder(EnumSet.of(intent, more));
     }
 
-    /** Builds the JDA, waits until it is READY (the guild is loaded) and shuts it down on {@link #close()}. */
+    /**
+     * Builds the JDA, waits until it is connected and READY (the guild is loaded) and shuts it down on {@link
+     * #close()}. Fails with {@link IllegalStateException} when JDA shuts down instead (e.g. close code 4014), and with
+     * an {@link AssertionError} listing the REST calls when it is not ready within {@link #DEFAULT_AWAIT}.
+     */
     public JDA login(JDABuilder builder) {
-        JDA jda = builder.build();
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        EventListener watcher = event -> {
+            if (event instanceof StatusChangeEvent change && change.getNewStatus() == JDA.Status.CONNECTED) {
+                connected.complete(null);
+            } else if (event instanceof ShutdownEvent shutdown) {
+                connected.completeExceptionally(
+                        new IllegalStateException("JDA shut down before READY, close code " + shutdown.getCloseCode()));
+            }
+        };
+        JDA jda = builder.addEventListeners(watcher).build();
         track(() -> {
             jda.shutdownNow();
             if (!jda.awaitShutdown(Duration.ofSeconds(5))) {
@@ -521,11 +541,17 @@ public final class FakeDiscord implements AutoCloseable {
             }
         });
         try {
-            jda.awaitReady();
+            connected.get(DEFAULT_AWAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for READY", e);
+        } catch (ExecutionException e) {
+            throw (IllegalStateException) requireNonNull(e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("JDA did not get READY within " + DEFAULT_AWAIT.toSeconds() + " s (status "
+                    + jda.getStatus() + "); REST calls: " + calls());
         }
+        jda.removeEventListener(watcher);
         return jda;
     }
 
