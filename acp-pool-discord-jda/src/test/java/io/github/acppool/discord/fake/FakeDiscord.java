@@ -112,6 +112,8 @@ public final class FakeDiscord implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition callRecorded = lock.newCondition();
     private final AtomicLong lastId = new AtomicLong();
+    private final AtomicLong heartbeats = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
     private final MockWebServer server = new MockWebServer();
     private final Compression compression;
     private final long heartbeatMillis;
@@ -677,6 +679,24 @@ public final class FakeDiscord implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    void onConnection() {
+        connections.incrementAndGet();
+    }
+
+    /** How many gateway WebSocket connections were opened (a reconnect opens another). */
+    public long connections() {
+        return connections.get();
+    }
+
+    void onHeartbeat() {
+        heartbeats.incrementAndGet();
+    }
+
+    /** How many heartbeats (op 1) the gateway has acknowledged. */
+    public long heartbeats() {
+        return heartbeats.get();
     }
 
     void onSessionClosed(FakeGatewaySession session) {

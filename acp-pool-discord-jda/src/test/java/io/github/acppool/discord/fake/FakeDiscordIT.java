@@ -400,6 +400,20 @@ final class FakeDiscordIT {
     }
 
     @Test
+    void heartbeatsAreAcknowledgedAndTheSessionStays() {
+        discord.close();
+        discord = FakeDiscord.builder().heartbeatInterval(Duration.ofMillis(20)).start();
+        JDA jda = loginWithMessages();
+
+        Awaitility.await().atMost(FakeDiscord.DEFAULT_AWAIT).until(() -> discord.heartbeats() >= 5);
+
+        // Two unacknowledged heartbeats would make JDA drop the connection and open another.
+        assertThat(discord.connections()).isEqualTo(1);
+        assertThat(jda.getStatus()).isEqualTo(JDA.Status.CONNECTED);
+        assertThat(jda.getGatewayPing()).isNotNegative();
+    }
+
+    @Test
     void aPrivilegedIntentThatIsNotEnabledClosesTheGatewayWith4014() {
         discord.close();
         discord = FakeDiscord.builder().allowedPrivilegedIntents().start();

@@ -59,6 +59,7 @@ final class FakeGatewaySession extends WebSocketListener {
         synchronized (this) {
             socket = webSocket;
         }
+        discord.onConnection();
         ObjectNode hello = Payloads.JSON.objectNode();
         hello.put("op", OP_HELLO);
         hello.putNull("s");
@@ -73,6 +74,7 @@ final class FakeGatewaySession extends WebSocketListener {
         int op = frame.path("op").asInt(-1);
         switch (op) {
             case OP_HEARTBEAT -> {
+                discord.onHeartbeat();
                 ObjectNode ack = Payloads.JSON.objectNode();
                 ack.put("op", OP_HEARTBEAT_ACK);
                 sendRaw(ack);
