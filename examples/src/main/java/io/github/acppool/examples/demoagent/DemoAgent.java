@@ -1,6 +1,7 @@
 package io.github.acppool.examples.demoagent;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -98,7 +99,8 @@ public final class DemoAgent {
     private final ExecutorService turns;
 
     DemoAgent(AgentOptions options, OutputStream stdout, StderrLog log, IntConsumer exit) {
-        this.mapper = new ObjectMapper();
+        // "{...} junk" is a parse error, not a message followed by ignored junk.
+        this.mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.log = log;
         this.wire = new Wire(mapper, stdout, log);
         this.store = new SessionStore(options.sessionsFile(), mapper, log);
@@ -169,11 +171,20 @@ public final class DemoAgent {
         return status;
     }
 
+    /** Handles one line of stdin; nothing a client sends stops the reader. */
     void handleLine(String line) {
         if (line.isBlank()) {
             return;
         }
         log.debug("RECV %s", line);
+        try {
+            handleMessage(line);
+        } catch (RuntimeException e) {
+            log.warn("cannot handle %s: %s", abbreviate(line), e);
+        }
+    }
+
+    private void handleMessage(String line) {
         JsonNode message;
         try {
             message = mapper.readTree(line);

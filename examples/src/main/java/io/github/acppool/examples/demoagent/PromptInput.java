@@ -88,7 +88,7 @@ record PromptInput(String text, List<String> attachments) {
         String mimeType = block.path("mimeType").asText("unknown type");
         byte[] data;
         try {
-            data = Base64.getMimeDecoder().decode(block.path("data").asText(""));
+            data = Base64.getDecoder().decode(block.path("data").asText(""));
         } catch (IllegalArgumentException e) {
             return "an image (" + mimeType + ") whose data is not valid base64";
         }
@@ -129,7 +129,7 @@ record PromptInput(String text, List<String> attachments) {
 
     private static String sizeOfBase64(String base64) {
         try {
-            return ", " + bytes(Base64.getMimeDecoder().decode(base64.getBytes(StandardCharsets.US_ASCII)).length);
+            return ", " + bytes(Base64.getDecoder().decode(base64.getBytes(StandardCharsets.US_ASCII)).length);
         } catch (IllegalArgumentException e) {
             return ", not valid base64";
         }

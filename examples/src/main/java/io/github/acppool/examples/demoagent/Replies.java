@@ -168,6 +168,18 @@ final class Replies {
                     }
                 }
 
+                String status() {
+                    long busy = connections.values().stream().filter(Connection::isBusy).count();
+                    return connections.size() + " conversations, " + busy + " busy";
+                }
+
+                void close() {
+                    for (Connection connection : List.copyOf(connections.values())) {
+                        connections.remove(connection.thread(), connection);
+                        connection.closeLater(); // outside every lock
+                    }
+                }
+
                 private Connection start(String thread) {
                     return Connection.spawn(thread); // no pool lock held while the process starts
                 }

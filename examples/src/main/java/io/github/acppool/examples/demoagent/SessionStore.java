@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -24,6 +23,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -54,9 +54,9 @@ import java.util.function.Supplier;
 final class SessionStore {
     /*
      * Concurrency: a console demo runs one agent process per conversation, all on the same file, so every
-     * access is a read-modify-write of the whole file under an OS lock on a sibling ".lock" file (FileLock is
-     * per process, so a monitor serialises this process's own threads first: FileLock throws
-     * OverlappingFileLockException rather than blocking within one JVM). Each save replaces only its own
+     * access is a read-modify-write of the whole file under an OS lock on a sibling ".lock" file. FileLock is
+     * per process (a second lock from the same JVM throws OverlappingFileLockException instead of waiting), so
+     * one static monitor first serialises every store of this JVM. Each save replaces only its own
      * session's entry in what it just read, so processes never overwrite each other's conversations. The new
      * content goes to a temporary file in the same directory that is then renamed over the old one, so a crash
      * never leaves a half-written file. May block on disk I/O and on other processes holding the lock.
@@ -102,10 +102,10 @@ final class SessionStore {
     private final Path lockFile;
     private final ObjectMapper mapper;
     private final StderrLog log;
-    private final Object lock = new Object();
+    /** One for the whole JVM, because a FileLock is held per process, not per thread or per store. */
+    private static final Object JVM_LOCK = new Object();
 
-    @GuardedBy("lock")
-    private boolean warnedAboutWrites;
+    private final AtomicBoolean warnedAboutWrites = new AtomicBoolean();
 
     SessionStore(Path file, ObjectMapper mapper, StderrLog log) {
         this.file = file;
@@ -145,21 +145,18 @@ final class SessionStore {
                 return null;
             });
         } catch (UncheckedIOException e) {
-            synchronized (lock) {
-                if (!warnedAboutWrites) {
-                    warnedAboutWrites = true;
-                    log.warn(
-                            "cannot save conversations to %s, so they will not survive a restart"
-                                    + " (use --sessions-file to choose another file): %s",
-                            file, e.getCause());
-                }
+            if (!warnedAboutWrites.getAndSet(true)) {
+                log.warn(
+                        "cannot save conversations to %s, so they will not survive a restart"
+                                + " (use --sessions-file to choose another file): %s",
+                        file, e.getCause());
             }
         }
     }
 
     /** Runs {@code action} holding both the monitor and the file lock; read, write and moveAside need both. */
     private <T> T locked(Supplier<T> action) {
-        synchronized (lock) {
+        synchronized (JVM_LOCK) {
             try {
                 Files.createDirectories(file.toAbsolutePath().getParent());
                 try (FileChannel channel =
@@ -178,7 +175,7 @@ final class SessionStore {
     }
 
     private ObjectNode read() {
-        assert Thread.holdsLock(lock);
+        assert Thread.holdsLock(JVM_LOCK);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -204,7 +201,7 @@ final class SessionStore {
 
     /** Keeps an unreadable file for the user to inspect instead of overwriting it. */
     private void moveAside(String why) {
-        assert Thread.holdsLock(lock);
+        assert Thread.holdsLock(JVM_LOCK);
         Path aside = file.resolveSibling(file.getFileName() + ".unreadable-" + System.currentTimeMillis());
         try {
             Files.move(file, aside);
@@ -215,7 +212,7 @@ final class SessionStore {
     }
 
     private void write(ObjectNode root) {
-        assert Thread.holdsLock(lock);
+        assert Thread.holdsLock(JVM_LOCK);
         Path temp = null;
         try {
             temp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");

@@ -5,9 +5,11 @@ import static io.github.acppool.examples.demoagent.Acp.json;
 import static io.github.acppool.examples.demoagent.Acp.newSession;
 import static io.github.acppool.examples.demoagent.Acp.object;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -145,6 +147,27 @@ final class DemoAgentProtocolIT {
     }
 
     @Test
+    void aLineWithJunkAfterTheJson_getsAParseError() {
+        agent.sendLine("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\"} junk");
+
+        assertThat(agent.next())
+                .isEqualTo(json("{'jsonrpc':'2.0','id':null,'error':{'code':-32700,'message':'Parse error'}}"));
+    }
+
+    @Test
+    void verbose_logsEveryMessageOnStderr_andNothingElseOnStdout() {
+        agent.close();
+        agent = AgentProcess.start(dir.resolve("sessions.json"), "--verbose");
+
+        initialize(agent);
+
+        await().atMost(Duration.ofSeconds(AgentProcess.WAIT_SECONDS)).untilAsserted(() -> assertThat(agent.stderr())
+                .contains("DEBUG RECV {\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\"")
+                .contains("DEBUG SEND {\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"protocolVersion\":1"));
+        assertNothingElseThenPing(1);
+    }
+
+    @Test
     void aBatch_isAnInvalidRequest() {
         agent.sendLine("[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":1}}]");
 
@@ -158,7 +181,8 @@ final class DemoAgentProtocolIT {
         agent.send(json("{'jsonrpc':'2.0','id':1234,'result':{}}"));
 
         assertNothingElseThenPing(2);
-        assertThat(agent.stderr()).contains("ignoring a response to a request I never sent (id 1234)");
+        await().atMost(Duration.ofSeconds(AgentProcess.WAIT_SECONDS)).untilAsserted(() -> assertThat(agent.stderr())
+                .contains("ignoring a response to a request I never sent (id 1234)"));
     }
 
     @Test
