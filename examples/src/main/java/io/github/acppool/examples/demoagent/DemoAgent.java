@@ -70,7 +70,8 @@ import org.jspecify.annotations.Nullable;
  * {@code --no-delay} (or {@code ACP_POOL_DEMO_AGENT_NO_DELAY=true}) and {@code --verbose}. The sessions file is
  * shared safely by every demo agent process that uses it.
  *
- * <p>Not instantiable: this class is a program. Its instances (created by {@link #main}) are thread-safe.
+ * <p>This class is a program: only {@link #main} is public. Internally it is thread-safe (see the design comment
+ * in the source).
  */
 public final class DemoAgent {
     /*
@@ -120,10 +121,12 @@ public final class DemoAgent {
      * @param args see {@code --help}
      */
     public static void main(String[] args) {
-        // Only ACP may reach stdout: anything printed by mistake goes to stderr instead.
+        // Only ACP may reach stdout: anything printed by mistake goes to stderr instead. Both speak UTF-8
+        // whatever the platform's default charset is.
         OutputStream stdout = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out));
-        PrintStream stderr = System.err;
+        PrintStream stderr = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(stderr);
+        System.setErr(stderr);
         AgentOptions options;
         try {
             options = AgentOptions.parse(

@@ -58,11 +58,11 @@ final class Wire {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
-        log.debug("SEND %s", message);
         synchronized (writeLock) {
             if (broken) {
                 return;
             }
+            log.debug("SEND %s", message); // under the lock, so that the log shows the order on the wire
             try {
                 out.write(line);
                 out.write('\n');

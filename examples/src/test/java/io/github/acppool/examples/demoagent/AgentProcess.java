@@ -38,7 +38,10 @@ final class AgentProcess implements AutoCloseable {
     private final Process process;
     private final Writer stdin;
     private final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+
+    @SuppressWarnings("JdkObsolete") // synchronized on purpose: the stderr thread appends, the test reads
     private final StringBuffer stderr = new StringBuffer();
+
     private final Thread stderrReader;
 
     private AgentProcess(Process process) {
