@@ -35,7 +35,8 @@ final class ModuleDescriptorTest {
                                 .isFalse())
                         .map(ModuleDescriptor.Exports::source)
                         .collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("io.github.acppool");
+                .containsExactlyInAnyOrder(
+                        "io.github.acppool", "io.github.acppool.acp", "io.github.acppool.acp.schema");
         assertThat(classes.resolve("io/github/acppool/internal")).isDirectory();
     }
 }
