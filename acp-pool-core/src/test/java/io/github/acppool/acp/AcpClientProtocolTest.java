@@ -412,7 +412,7 @@ final class AcpClientProtocolTest {
         await().until(() -> human.getNumberOfDependents() > 0);
         agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel_request\",\"params\":{\"requestId\":41}}");
         assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32800);
-        assertThat(human).isCancelled();
+        await().until(human::isCancelled);
     }
 
     @Test

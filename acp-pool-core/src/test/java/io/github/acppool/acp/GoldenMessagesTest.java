@@ -147,14 +147,14 @@ final class GoldenMessagesTest {
                 })
                 .build());
         agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"session/request_permission\",\"params\":"
-                + "{\"sessionId\":\"s\",\"toolCall\":{\"toolCallId\":\"call_9\"},\"options\":["
+                + "{\"sessionId\":\"sess_abc123\",\"toolCall\":{\"toolCallId\":\"call_9\"},\"options\":["
                 + "{\"kind\":\"allow_once\",\"name\":\"Allow\",\"optionId\":\"allow\"}]}}");
         try {
             assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
-        agent.client.cancel("s");
+        agent.client.cancel("sess_abc123");
         golden("session-cancel", agent.nextLine());
         golden("answer-permission-cancelled", agent.nextLine());
         assertThat(human).as("the human question is withdrawn").isCancelled();
