@@ -141,10 +141,11 @@ public final class FakeAgent {
                 .build();
     }
 
-    /** Just what the fake agent needs: its own classes (for AgentLaunchSpec too, unused at run time) and Jackson. */
+    /** Just what the fake agent needs: its own classes, the API class its launch helper names, and Jackson. */
     public static String classPath() {
         Set<String> entries = new LinkedHashSet<>();
-        for (Class<?> type : List.of(FakeAgent.class, ObjectMapper.class, JsonFactory.class, JsonInclude.class)) {
+        for (Class<?> type : List.of(
+                FakeAgent.class, AgentLaunchSpec.class, ObjectMapper.class, JsonFactory.class, JsonInclude.class)) {
             try {
                 entries.add(Path.of(type.getProtectionDomain()
                                 .getCodeSource()
