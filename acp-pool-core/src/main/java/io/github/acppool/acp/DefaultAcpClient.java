@@ -55,7 +55,8 @@ final class DefaultAcpClient implements AcpClient {
      * Concurrency:
      * - One reader thread reads stdout and handles every line in arrival order. It never runs user code: it
      *   parses, completes nothing itself, and hands updates to per-session SessionChannels (which may make it
-     *   wait when a listener's queue is full) and agent requests to the executor.
+     *   wait when a listener's queue is full) and agent requests to the executor. It starts delivery of the
+     *   updates it queued before each blocking read of stdout (one wake-up per read buffer, not per update).
      * - A response is matched by id in `pending` (remove = claim; whoever removes a call completes it, so a
      *   call completes at most once and a late answer to an abandoned id finds nothing). Before its future is
      *   completed, a barrier is queued in every SessionChannel that still has undelivered updates; the future
@@ -97,6 +98,9 @@ final class DefaultAcpClient implements AcpClient {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /** Reader thread only: channels given updates since the reader last blocked on stdout. */
+    private final List<SessionChannel> unflushed = new ArrayList<>();
+
     private final Thread readerThread;
     private final @Nullable Thread stderrThread;
     private volatile boolean readerRunning = true;
@@ -689,6 +693,7 @@ final class DefaultAcpClient implements AcpClient {
         int max = options.maxLineBytes();
         try {
             while (true) {
+                flushUnflushed();
                 readBlockedSinceNanos = System.nanoTime();
                 int n = stdout.read(buffer);
                 readBlockedSinceNanos = 0;
@@ -743,6 +748,7 @@ final class DefaultAcpClient implements AcpClient {
             if (lineLength > 0) {
                 handleLine(line, 0, lineLength);
             }
+            flushUnflushed();
             log.debug("{} - stdout reached EOF", name);
         } catch (IOException e) {
             log.debug("{} - reading stdout failed: {}", name, e.toString());
@@ -751,10 +757,19 @@ final class DefaultAcpClient implements AcpClient {
         } catch (RuntimeException | Error e) {
             log.error("{} - reader died", name, e);
         } finally {
+            flushUnflushed();
             readBlockedSinceNanos = 0;
             readerRunning = false;
             onStdoutEnd();
         }
+    }
+
+    /** Starts delivery of everything read so far; called before the reader may block on stdout. */
+    private void flushUnflushed() {
+        for (int i = 0; i < unflushed.size(); i++) {
+            unflushed.get(i).flush();
+        }
+        unflushed.clear();
     }
 
     private static byte[] append(byte[] target, int length, byte[] source, int offset, int count) {
@@ -873,6 +888,8 @@ final class DefaultAcpClient implements AcpClient {
         SessionChannel channel = channels.get(sessionId);
         if (channel == null || !channel.offer(parsed)) {
             log.debug("{} - session {} has no listener; dropped {}", name, sessionId, parsed.kind());
+        } else if (channel.markUnflushed()) {
+            unflushed.add(channel);
         }
     }
 

@@ -15,18 +15,23 @@ import org.slf4j.LoggerFactory;
  * One session's delivery queue: the stdout reader appends, and at most one task on the executor drains it
  * into the session's listener, so updates arrive in order, one at a time, off the reader thread.
  *
- * <p>The queue is bounded in updates; a full queue makes the reader wait (back-pressure) rather than grow
- * without limit. Barriers (the reader's "deliver everything before this answer" markers) are never counted
- * and never wait.
+ * <p>The reader appends a whole read buffer's worth of updates and then calls {@link #flush()}, so a flood
+ * of small updates wakes the delivery thread once per buffer rather than once per update. The queue is
+ * bounded in updates; a full queue makes the reader wait (back-pressure) rather than grow without limit.
+ * Barriers (the reader's "deliver everything before this answer" markers) are never counted and never
+ * wait.
  */
 final class SessionChannel {
 
-    /* Concurrency: `lock` guards the queue, the update count, `draining` and `closed`. Exactly one drain task
-     * exists while `draining` is true; it runs listener code and barriers with the lock released. The reader
-     * waits on `notFull` only while holding no other lock; close() wakes it. `listener` is volatile: a
-     * replacement takes effect from the next update delivered. */
+    /* Concurrency: `lock` guards the queue, the update count, `scheduled` and `closed`. At most one drain task
+     * exists, and only while `scheduled` is true; it takes batches under the lock and runs listener code and
+     * barriers with the lock released. Only the reader thread appends updates, so `unflushed` is reader-owned.
+     * The reader waits on `notFull` holding no other lock, after making sure a drain is scheduled (else it
+     * would wait for itself); close() wakes it. `listener` is volatile: a replacement takes effect from the
+     * next update delivered. */
 
     private static final Logger log = LoggerFactory.getLogger(SessionChannel.class);
+    private static final int BATCH = 256;
 
     private final String clientName;
     private final String sessionId;
@@ -44,10 +49,13 @@ final class SessionChannel {
     private int updates;
 
     @GuardedBy("lock")
-    private boolean draining;
+    private boolean scheduled;
 
     @GuardedBy("lock")
     private boolean closed;
+
+    /** Reader thread only: updates appended since the last flush(). */
+    private boolean unflushed;
 
     SessionChannel(
             String clientName, String sessionId, int capacity, Executor executor, SessionUpdateListener listener) {
@@ -67,56 +75,116 @@ final class SessionChannel {
         listener = value;
     }
 
-    /** Appends an update, waiting while the queue is full. Returns false if the channel was closed. */
+    /**
+     * Reader thread: appends an update, waiting while the queue is full. Delivery starts at the next {@link
+     * #flush()} (or when the queue fills up). Returns false if the channel was closed.
+     */
     boolean offer(SessionUpdate update) throws InterruptedException {
-        boolean start;
+        boolean start = false;
         lock.lock();
         try {
             while (updates >= capacity && !closed) {
+                if (!scheduled) {
+                    scheduled = true;
+                    start = true;
+                    break;
+                }
                 notFull.await();
             }
+        } finally {
+            lock.unlock();
+        }
+        if (start) {
+            startDrain();
+            lock.lock();
+            try {
+                while (updates >= capacity && !closed) {
+                    notFull.await();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        lock.lock();
+        try {
             if (closed) {
                 return false;
             }
             queue.add(update);
             updates++;
-            start = !draining;
-            draining = true;
+        } finally {
+            lock.unlock();
+        }
+        return true;
+    }
+
+    /** Reader thread: marks the channel as having unflushed updates; true if it was not marked yet. */
+    boolean markUnflushed() {
+        if (unflushed) {
+            return false;
+        }
+        unflushed = true;
+        return true;
+    }
+
+    /** Reader thread: starts delivering what {@link #offer} appended, unless a drain is already under way. */
+    void flush() {
+        if (!unflushed) {
+            return;
+        }
+        unflushed = false;
+        boolean start;
+        lock.lock();
+        try {
+            start = !scheduled && !queue.isEmpty();
+            scheduled |= start;
         } finally {
             lock.unlock();
         }
         if (start) {
             startDrain();
         }
-        return true;
     }
 
     /**
-     * Queues {@code barrier} behind everything not yet delivered and returns true, or returns false (and
-     * does not run it) when nothing is waiting or being delivered.
+     * Reader thread: queues {@code barrier} behind everything not yet delivered and returns true, or returns
+     * false (and does not run it) when nothing is waiting or being delivered.
      */
     boolean barrier(Runnable barrier) {
+        boolean start;
         lock.lock();
         try {
-            if (!draining) {
+            if (!scheduled && queue.isEmpty()) {
                 return false;
             }
             queue.add(barrier);
-            return true;
+            start = !scheduled;
+            scheduled = true;
         } finally {
             lock.unlock();
         }
+        unflushed = false;
+        if (start) {
+            startDrain();
+        }
+        return true;
     }
 
     /** Drops updates not yet delivered and releases a waiting reader; queued barriers still run. */
     void close() {
+        boolean start;
         lock.lock();
         try {
             closed = true;
             listener = null;
             notFull.signalAll();
+            start = !scheduled && !queue.isEmpty();
+            scheduled |= start;
         } finally {
             lock.unlock();
+        }
+        if (start) {
+            startDrain();
         }
     }
 
@@ -130,27 +198,39 @@ final class SessionChannel {
     }
 
     private void drain() {
+        Object[] batch = new Object[BATCH];
         while (true) {
-            Object item;
+            int n = 0;
             lock.lock();
             try {
-                item = queue.poll();
-                if (item == null) {
-                    draining = false;
+                Object item;
+                int taken = 0;
+                while (n < BATCH && (item = queue.poll()) != null) {
+                    batch[n++] = item;
+                    if (item instanceof SessionUpdate) {
+                        taken++;
+                    }
+                }
+                if (n == 0) {
+                    scheduled = false;
                     return;
                 }
-                if (item instanceof SessionUpdate) {
-                    if (updates-- == capacity) {
-                        notFull.signal();
-                    }
+                boolean wasFull = updates >= capacity;
+                updates -= taken;
+                if (wasFull && taken > 0) {
+                    notFull.signal();
                 }
             } finally {
                 lock.unlock();
             }
-            if (item instanceof SessionUpdate update) {
-                deliver(update);
-            } else {
-                ((Runnable) item).run();
+            for (int i = 0; i < n; i++) {
+                Object item = batch[i];
+                batch[i] = null;
+                if (item instanceof SessionUpdate update) {
+                    deliver(update);
+                } else {
+                    ((Runnable) item).run();
+                }
             }
         }
     }

@@ -83,7 +83,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code late <text>}: a chunk written after the prompt's answer;
  *   <li>{@code spawn-grandchild}: start {@code sleep 600} and say {@code grandchild <pid>};
  *   <li>{@code env <NAME>}: say {@code env NAME=<value>} or {@code env NAME unset};
- *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks);
+ *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks; read once, then cached);
  *   <li>{@code stop <reason>}: answer with this stop reason.
  * </ul>
  *
@@ -102,6 +102,9 @@ public final class FakeAgent {
     private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger nextRequest = new AtomicInteger(1);
     private final AtomicInteger nextSession = new AtomicInteger(1);
+    /** Replayed transcripts, read once so that a benchmark measures the pipe and the client, not the disk. */
+    private final Map<String, byte[]> replays = new ConcurrentHashMap<>();
+
     private final Set<String> flags;
     private final int protocolVersion;
     private volatile boolean authenticated;
@@ -480,8 +483,11 @@ public final class FakeAgent {
                         say(session, value == null ? "env " + rest + " unset" : "env " + rest + "=" + value, true);
                     }
                     case "replay" -> {
-                        out.write(Files.readAllBytes(Path.of(rest)));
-                        out.flush();
+                        byte[] transcript = replays.computeIfAbsent(rest, FakeAgent::readFile);
+                        synchronized (out) {
+                            out.write(transcript);
+                            out.flush();
+                        }
                     }
                     case "stop" -> stopReason = rest;
                     default -> say(session, "unknown command: " + command, true);
@@ -503,6 +509,14 @@ public final class FakeAgent {
             } catch (IOException ignored) {
                 // stdout is gone; nothing to tell
             }
+        }
+    }
+
+    private static byte[] readFile(String path) {
+        try {
+            return Files.readAllBytes(Path.of(path));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
