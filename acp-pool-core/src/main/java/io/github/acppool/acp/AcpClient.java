@@ -99,8 +99,10 @@ public interface AcpClient extends AutoCloseable {
 
     /**
      * Sends the {@code session/cancel} notification and answers the session's outstanding permission
-     * requests with {@code cancelled}. Never waits for a lock or for the agent; the prompt's own answer
-     * (usually {@code stopReason: cancelled}) still arrives through its future.
+     * requests with {@code cancelled}. Never waits for a lock or for the agent (it can block only if the
+     * agent has stopped reading its stdin and the pipe is full); the prompt's own answer (usually {@code
+     * stopReason: cancelled}, but treat any answer after a cancel as cancelled) still arrives through its
+     * future.
      */
     void cancel(String sessionId);
 

@@ -205,6 +205,7 @@ final class AcpClientFakeAgentIT {
                 });
     }
 
+    /** openab #292/#295 (stream hangs when the agent dies) and #854 (opaque errors without stderr). */
     @Test
     void aCrashMidTurnFailsThePromptWithExitCodeAndStderr() throws Exception {
         AcpClient client = launch();
@@ -306,6 +307,7 @@ final class AcpClientFakeAgentIT {
                 .containsExactly("architect", "code");
     }
 
+    /** openab #997/#1300: a hung agent stays alive; only a caller's timeout or close() (HUNG eviction) ends it. */
     @Test
     void aHangIsOnlyEndedByATimeoutOrClose() throws Exception {
         AcpClient client = launch();
@@ -330,6 +332,7 @@ final class AcpClientFakeAgentIT {
         assertThat(client.exitCode()).isPresent();
     }
 
+    /** openab #732: a timed-out prompt's late answer completed the next prompt ("(no response)" cascade). */
     @Test
     void anAbandonedPromptsLateAnswerCannotCompleteTheNextPrompt() throws Exception {
         AcpClient client = launch();
@@ -345,6 +348,7 @@ final class AcpClientFakeAgentIT {
         assertThat(recorder.messages()).containsExactly("second");
     }
 
+    /** openab #309: agents' tool processes leaked gigabytes after their agent was killed. */
     @Test
     void theGrandchildIsGoneAfterClose() throws Exception {
         AcpClient client = launch();
@@ -359,6 +363,7 @@ final class AcpClientFakeAgentIT {
         assertThat(client.isAlive()).isFalse();
     }
 
+    /** The broker's secrets (e.g. a chat bot token) never reach the agent unless asked for. */
     @Test
     void theEnvironmentIsMinimalByDefault() throws Exception {
         String secret = System.getenv().keySet().stream()
