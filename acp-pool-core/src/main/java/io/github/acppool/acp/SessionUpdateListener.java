@@ -11,6 +11,9 @@ import io.github.acppool.acp.schema.SessionUpdate;
  * stops the client from answering the agent's requests. A listener must not block waiting for the answer to
  * a request of the same client: that answer may be queued behind it. An exception thrown here is logged and
  * the next update is still delivered.
+ *
+ * <p>A listener subscribed to one session is called by one thread at a time, so it needs no locking of its
+ * own unless it shares state with other sessions or threads.
  */
 @FunctionalInterface
 public interface SessionUpdateListener {

@@ -1,6 +1,9 @@
 package io.github.acppool.acp.schema;
 
-/** Why a prompt turn ended (ACP v1 {@code stopReason}); {@link #OTHER} for values this version does not know. */
+/**
+ * Why a prompt turn ended (ACP v1 {@code stopReason}); {@link #OTHER} for values this version does not know.
+ * Immutable and thread-safe.
+ */
 public enum StopReason {
     END_TURN("end_turn"),
     MAX_TOKENS("max_tokens"),
