@@ -151,7 +151,8 @@ public interface AcpClient extends AutoCloseable {
 
     /**
      * Shuts down: fails outstanding requests, closes stdin, waits {@code closeGrace} for the agent to exit,
-     * then sends SIGTERM (to the agent and every descendant it had), waits again, then SIGKILL. Blocks until
+     * then sends SIGTERM (to the agent and every descendant it had, including descendants recorded earlier
+     * that outlived it), waits again, then SIGKILL. Blocks until
      * done (at most about twice {@code closeGrace}). Idempotent; a concurrent call waits for the first.
      */
     @Override

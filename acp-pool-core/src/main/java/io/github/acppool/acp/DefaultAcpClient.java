@@ -73,6 +73,8 @@ final class DefaultAcpClient implements AcpClient {
     private static final Logger log = LoggerFactory.getLogger(DefaultAcpClient.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int READ_BUFFER = 64 * 1024;
+    /** How often the descendants of a live agent are recorded (also after each answer and agent request). */
+    private static final Duration DESCENDANT_SCAN_INTERVAL = Duration.ofSeconds(5);
     /** After the process exits, how long stdout may stay open (a descendant holding it) before calls fail. */
     private static final Duration EXIT_TO_EOF_GRACE = Duration.ofSeconds(1);
 
@@ -98,6 +100,14 @@ final class DefaultAcpClient implements AcpClient {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CompletableFuture<Void> closed = new CompletableFuture<>();
+    /**
+     * Every descendant process seen so far. A descendant that outlives the agent is re-parented and can no
+     * longer be found from the agent's handle, so close() kills what was recorded here too.
+     */
+    private final Map<Long, ProcessHandle> descendants = new ConcurrentHashMap<>();
+
+    private volatile @Nullable ScheduledFuture<?> descendantScan;
+
     /** Reader thread only: channels given updates since the reader last blocked on stdout. */
     private final List<SessionChannel> unflushed = new ArrayList<>();
 
@@ -193,6 +203,39 @@ final class DefaultAcpClient implements AcpClient {
         readerThread.start();
         if (process != null) {
             var unused = process.onExit().whenComplete((p, e) -> onProcessExit());
+            try {
+                descendantScan = scheduler.scheduleWithFixedDelay(
+                        this::recordDescendants,
+                        DESCENDANT_SCAN_INTERVAL.toNanos(),
+                        DESCENDANT_SCAN_INTERVAL.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                log.debug("{} - no periodic descendant scan: scheduler rejected it", name);
+            }
+        }
+    }
+
+    /** Records the agent's current descendants and forgets dead ones; cheap enough to run now and then. */
+    private void recordDescendants() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        try {
+            p.descendants().forEach(h -> descendants.putIfAbsent(h.pid(), h));
+            descendants.values().removeIf(h -> !h.isAlive());
+        } catch (RuntimeException e) {
+            log.debug("{} - listing descendants failed: {}", name, e.toString());
+        }
+    }
+
+    private void recordDescendantsSoon() {
+        if (process != null) {
+            try {
+                executor.execute(this::recordDescendants);
+            } catch (RejectedExecutionException e) {
+                // closing: close() records them itself
+            }
         }
     }
 
@@ -853,6 +896,7 @@ final class DefaultAcpClient implements AcpClient {
             return;
         }
         call.answer(message);
+        recordDescendantsSoon();
     }
 
     private void onNotification(String method, JsonNode params) throws InterruptedException {
@@ -914,6 +958,7 @@ final class DefaultAcpClient implements AcpClient {
     private void onRequest(JsonNode id, String method, JsonNode params) {
         Incoming request = new Incoming(id, method, params);
         incoming.put(request, Boolean.TRUE);
+        recordDescendantsSoon();
         try {
             executor.execute(() -> handle(request));
         } catch (RejectedExecutionException e) {
@@ -1122,6 +1167,10 @@ final class DefaultAcpClient implements AcpClient {
         }
         int code = p.exitValue();
         log.debug("{} - agent exited with code {}", name, code);
+        ScheduledFuture<?> scan = descendantScan;
+        if (scan != null) {
+            scan.cancel(false);
+        }
         exit.complete(code);
         checkStdoutAfterExit();
     }
@@ -1180,9 +1229,13 @@ final class DefaultAcpClient implements AcpClient {
         channels.values().forEach(SessionChannel::close);
         Duration grace = options.closeGrace();
         Process p = process;
-        Map<Long, ProcessHandle> descendants = new LinkedHashMap<>();
+        ScheduledFuture<?> scan = descendantScan;
+        if (scan != null) {
+            scan.cancel(false);
+        }
+        Map<Long, ProcessHandle> descendants = new LinkedHashMap<>(this.descendants);
         if (p != null) {
-            p.descendants().forEach(h -> descendants.put(h.pid(), h));
+            p.descendants().forEach(h -> descendants.putIfAbsent(h.pid(), h));
         }
         if (!writer.close(grace)) {
             log.debug("{} - stdin is blocked; killing without waiting", name);

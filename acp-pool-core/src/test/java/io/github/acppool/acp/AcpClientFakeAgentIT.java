@@ -363,6 +363,30 @@ final class AcpClientFakeAgentIT {
         assertThat(client.isAlive()).isFalse();
     }
 
+    /**
+     * A tool process that inherited the agent's stdout keeps it open after the agent dies: pending requests
+     * must still fail (no EOF ever comes), and close() must still find and kill the orphan.
+     */
+    @Test
+    void anOrphanHoldingStdoutNeitherHidesTheCrashNorSurvivesClose() throws Exception {
+        AcpClient client = launch();
+        Recorder recorder = new Recorder();
+        String sessionId = session(client, recorder);
+        get(prompt(client, sessionId, "spawn-orphan").future());
+        ProcessHandle orphan = ProcessHandle.of(
+                        Long.parseLong(recorder.messages().get(0).substring("orphan ".length())))
+                .orElseThrow();
+        PendingRequest<PromptResult> turn = prompt(client, sessionId, "crash 5 died with a child");
+        assertThatThrownBy(() -> get(turn.future()))
+                .cause()
+                .isInstanceOfSatisfying(AgentProcessException.class, e -> assertThat(e.exitCode())
+                        .hasValue(5));
+        assertThat(client.isAlive()).isFalse();
+        assertThat(orphan.isAlive()).as("re-parented, still running").isTrue();
+        client.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !orphan.isAlive());
+    }
+
     /** The broker's secrets (e.g. a chat bot token) never reach the agent unless asked for. */
     @Test
     void theEnvironmentIsMinimalByDefault() throws Exception {

@@ -82,6 +82,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       cancels);
  *   <li>{@code late <text>}: a chunk written after the prompt's answer;
  *   <li>{@code spawn-grandchild}: start {@code sleep 600} and say {@code grandchild <pid>};
+ *   <li>{@code spawn-orphan}: the same, but the child inherits stdout (so stdout stays open if this agent dies);
+ *       says {@code orphan <pid>};
  *   <li>{@code env <NAME>}: say {@code env NAME=<value>} or {@code env NAME unset};
  *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks; read once, then cached);
  *   <li>{@code stop <reason>}: answer with this stop reason.
@@ -477,6 +479,15 @@ public final class FakeAgent {
                                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                                 .start();
                         say(session, "grandchild " + child.pid(), true);
+                    }
+                    case "spawn-orphan" -> {
+                        // Inherits stdout, so the client sees no EOF when this agent dies.
+                        Process child = new ProcessBuilder("sleep", "600")
+                                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                                .start();
+                        say(session, "orphan " + child.pid(), true);
                     }
                     case "env" -> {
                         String value = System.getenv(rest);
