@@ -73,6 +73,8 @@ final class DefaultAcpClient implements AcpClient {
     private static final Logger log = LoggerFactory.getLogger(DefaultAcpClient.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private static final int READ_BUFFER = 64 * 1024;
+    /** Initial size of the buffer for a line that spans reads; it grows up to maxLineBytes when needed. */
+    private static final int LINE_BUFFER = 8 * 1024;
     /** How often the descendants of a live agent are recorded (also after each answer and agent request). */
     private static final Duration DESCENDANT_SCAN_INTERVAL = Duration.ofSeconds(5);
     /** After the process exits, how long stdout may stay open (a descendant holding it) before calls fail. */
@@ -729,7 +731,7 @@ final class DefaultAcpClient implements AcpClient {
 
     private void readLoop() {
         byte[] buffer = new byte[READ_BUFFER];
-        byte[] line = new byte[Math.min(READ_BUFFER, options.maxLineBytes())];
+        byte[] line = new byte[LINE_BUFFER];
         int lineLength = 0;
         boolean discarding = false;
         long discarded = 0;
@@ -768,7 +770,7 @@ final class DefaultAcpClient implements AcpClient {
                         handleLine(line, 0, lineLength);
                         lineLength = 0;
                         if (line.length > READ_BUFFER) {
-                            line = new byte[READ_BUFFER]; // do not keep a huge buffer for one huge message
+                            line = new byte[LINE_BUFFER]; // do not keep a huge buffer for one huge message
                         }
                     }
                     start = i + 1;
@@ -781,7 +783,7 @@ final class DefaultAcpClient implements AcpClient {
                         discarding = true;
                         discarded = lineLength + (long) rest;
                         lineLength = 0;
-                        line = new byte[Math.min(READ_BUFFER, max)];
+                        line = new byte[LINE_BUFFER];
                     } else {
                         line = append(line, lineLength, buffer, start, rest);
                         lineLength += rest;
@@ -818,14 +820,8 @@ final class DefaultAcpClient implements AcpClient {
     private static byte[] append(byte[] target, int length, byte[] source, int offset, int count) {
         byte[] out = target;
         if (length + count > target.length) {
-            out = new byte
-                    [Math.max(
-                            length + count,
-                            Math.min(
-                                    Integer.MAX_VALUE - 8,
-                                    target.length * 2L > Integer.MAX_VALUE
-                                            ? Integer.MAX_VALUE - 8
-                                            : target.length * 2))];
+            // length + count <= maxLineBytes (an int), so doubling is capped safely.
+            out = new byte[(int) Math.min(Integer.MAX_VALUE - 8L, Math.max((long) length + count, target.length * 2L))];
             System.arraycopy(target, 0, out, 0, length);
         }
         System.arraycopy(source, offset, out, length, count);

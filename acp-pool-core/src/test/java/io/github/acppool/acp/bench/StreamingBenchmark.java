@@ -56,7 +56,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>One operation is one prompt turn of {@value #CHUNKS} chunks ({@code transcriptBytes} bytes); messages/s =
  * CHUNKS / (s/op) and MB/s = bytes / (s/op). {@code footprint} launches {@value #FOOTPRINT_CLIENTS} idle
- * clients and reports threads and heap per live client as auxiliary counters.
+ * clients and reports threads and heap per live client as auxiliary counters (JMH adds those up across
+ * measured iterations: run it with its own single iteration, i.e. without {@code -i}).
  *
  * <pre>
  * mvn -B -Pbench -pl acp-pool-core -am test-compile exec:exec -Dbench.args="StreamingBenchmark -f 1"
