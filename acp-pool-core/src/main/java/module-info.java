@@ -6,10 +6,12 @@
  */
 module io.github.acppool.core {
     requires transitive com.fasterxml.jackson.databind;
-    requires org.slf4j;
+    requires transitive org.slf4j;
     requires static transitive org.jspecify;
-    requires static com.google.errorprone.annotations;
+    requires static transitive com.google.errorprone.annotations;
 
     exports io.github.acppool;
+    exports io.github.acppool.acp;
+    exports io.github.acppool.acp.schema;
     exports io.github.acppool.broker;
 }

@@ -35,7 +35,11 @@ final class ModuleDescriptorTest {
                                 .isFalse())
                         .map(ModuleDescriptor.Exports::source)
                         .collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("io.github.acppool", "io.github.acppool.broker");
+                .containsExactlyInAnyOrder(
+                        "io.github.acppool",
+                        "io.github.acppool.acp",
+                        "io.github.acppool.acp.schema",
+                        "io.github.acppool.broker");
         assertThat(classes.resolve("io/github/acppool/internal")).isDirectory();
     }
 }

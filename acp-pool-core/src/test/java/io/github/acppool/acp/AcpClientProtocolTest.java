@@ -1,0 +1,434 @@
+package io.github.acppool.acp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.acppool.acp.schema.ContentBlock;
+import io.github.acppool.acp.schema.PromptResult;
+import io.github.acppool.acp.schema.SessionSetup;
+import io.github.acppool.acp.schema.SessionState;
+import io.github.acppool.acp.schema.SessionUpdate;
+import io.github.acppool.acp.schema.StopReason;
+import io.github.acppool.internal.Json;
+import io.github.acppool.testing.FakeScheduler;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** JSON-RPC and framing behaviour over an in-memory connection, with the test playing the agent. */
+@Timeout(30)
+final class AcpClientProtocolTest {
+
+    private ScriptedAgent agent;
+
+    @AfterEach
+    void tearDown() {
+        if (agent != null) {
+            agent.close();
+        }
+    }
+
+    private ScriptedAgent start(AcpClientOptions options) {
+        agent = new ScriptedAgent(options);
+        return agent;
+    }
+
+    private static String update(String sessionId, String text) {
+        return "{\"jsonrpc\":\"2.0\",\"method\":\"session/update\",\"params\":{\"sessionId\":\"" + sessionId
+                + "\",\"update\":{\"sessionUpdate\":\"agent_message_chunk\",\"content\":{\"type\":\"text\",\"text\":\""
+                + text + "\"}}}}";
+    }
+
+    private static String result(JsonNode id, String result) {
+        return "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";
+    }
+
+    private void initialize(String capabilities) {
+        CompletableFuture<?> init = agent.client.initialize();
+        agent.writeLine(
+                result(agent.next().get("id"), "{\"protocolVersion\":1,\"agentCapabilities\":" + capabilities + "}"));
+        init.join();
+    }
+
+    private static List<String> texts(List<SessionUpdate> updates) {
+        List<String> out = new ArrayList<>();
+        for (SessionUpdate u : updates) {
+            if (u instanceof SessionUpdate.AgentMessageChunk chunk && chunk.content() instanceof ContentBlock.Text t) {
+                out.add(t.text());
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void incomingRequestIdsAreEchoedVerbatim() {
+        start(AcpClientOptions.defaults());
+        for (String id : List.of("\"abc\"", "7", "\"7\"", "9007199254740993", "0", "\"\"")) {
+            agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"terminal/create\",\"params\":{}}");
+            JsonNode answer = agent.next();
+            assertThat(answer.get("id").toString()).isEqualTo(id);
+            assertThat(answer.at("/error/code").asInt()).isEqualTo(-32601);
+        }
+    }
+
+    @Test
+    void nullIdErrorsUnknownIdsAndNonJsonLinesAreDroppedAndTheConnectionGoesOn() {
+        start(AcpClientOptions.defaults());
+        CompletableFuture<?> init = agent.client.initialize();
+        JsonNode id = agent.next().get("id");
+        agent.write(
+                "Welcome to the agent v1.2 (banner)\n\n   \n[1,2,3]\n{not json\n\"a string\"\n{\"jsonrpc\":\"2.0\"}\n");
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}");
+        agent.writeLine(result(Json.NODES.numberNode(424242), "{}"));
+        agent.writeLine(result(Json.NODES.textNode(id.asText()), "{\"protocolVersion\":2}"));
+        assertThat(init).isNotDone();
+        agent.writeLine(result(id, "{\"protocolVersion\":1,\"agentCapabilities\":{\"loadSession\":true}}"));
+        assertThat(agent.client.initialize().isDone()).isFalse();
+        assertThat(((io.github.acppool.acp.schema.InitializeResult) init.join())
+                        .agentCapabilities()
+                        .loadSession())
+                .isTrue();
+        assertThat(agent.client.isAlive()).isTrue();
+    }
+
+    @Test
+    void aLineLongerThanTheMaximumIsDroppedAndTheNextOneIsRead() {
+        start(AcpClientOptions.builder().maxLineBytes(1024).build());
+        List<SessionUpdate> seen = Collections.synchronizedList(new ArrayList<>());
+        agent.client.subscribe("s", (sessionId, u) -> seen.add(u));
+        PendingRequest<JsonNode> request = agent.client.request("_x/y", Json.object());
+        JsonNode id = agent.next().get("id");
+        String huge = update("s", "h".repeat(5000));
+        // Written in pieces so the reader sees the line grow past the limit across reads.
+        for (int i = 0; i < huge.length(); i += 700) {
+            agent.write(huge.substring(i, Math.min(huge.length(), i + 700)));
+        }
+        agent.write("\n");
+        agent.writeLine(update("s", "h".repeat(900))); // fits
+        agent.writeLine(update("s", "after"));
+        agent.writeLine(result(id, "{\"ok\":true}"));
+        assertThat(request.future().join().get("ok").asBoolean()).isTrue();
+        assertThat(texts(seen)).containsExactly("h".repeat(900), "after");
+    }
+
+    @Test
+    void stdoutEofFailsEveryPendingRequestWithExitInformationAndLaterRequestsFailAtOnce() {
+        start(AcpClientOptions.defaults());
+        CompletableFuture<?> init = agent.client.initialize();
+        PendingRequest<JsonNode> other = agent.client.request("_x/y", Json.object());
+        agent.writeStderr("panic: out of tokens\n");
+        await().until(() -> agent.client.stderrTail().contains("panic"));
+        agent.closeStdout();
+        assertThatThrownBy(init::join)
+                .cause()
+                .isInstanceOf(AgentProcessException.class)
+                .hasMessageContaining("closed its stdout")
+                .hasMessageContaining("panic: out of tokens");
+        assertThatThrownBy(() -> other.future().join()).cause().isInstanceOf(AgentProcessException.class);
+        assertThat(agent.client.isAlive()).isFalse();
+        assertThat(agent.client.onExit().join()).isEqualTo(-1);
+        assertThatThrownBy(() -> agent.client
+                        .newSession(SessionSetup.of(Path.of("/tmp")))
+                        .join())
+                .cause()
+                .isInstanceOf(AgentProcessException.class);
+    }
+
+    @Test
+    void aResponseCompletesOnlyAfterEverythingBeforeItWasDelivered() throws InterruptedException {
+        start(AcpClientOptions.defaults());
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch responseRead = new CountDownLatch(1);
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        agent.client.subscribe("a", (sessionId, u) -> {
+            events.add(texts(List.of(u)).get(0));
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        agent.client.subscribe("marker", (sessionId, u) -> responseRead.countDown());
+        PendingRequest<PromptResult> prompt = agent.client.prompt("a", List.of(ContentBlock.text("go")));
+        JsonNode id = agent.next().get("id");
+        var done = prompt.future().thenRun(() -> events.add("completed"));
+        agent.writeLine(update("a", "one"));
+        agent.writeLine(update("a", "two"));
+        agent.writeLine(result(id, "{\"stopReason\":\"end_turn\"}"));
+        agent.writeLine(update("marker", "the reader is past the response"));
+        assertThat(responseRead.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(prompt.future()).as("listener still busy with 'one'").isNotDone();
+        release.countDown();
+        done.join();
+        assertThat(events).containsExactly("one", "two", "completed");
+        assertThat(prompt.future().join().stopReason()).isEqualTo(StopReason.END_TURN);
+    }
+
+    @Test
+    void aBlockedListenerDoesNotStopPermissionRequestsFromBeingAnswered() throws InterruptedException {
+        start(AcpClientOptions.builder()
+                .permissionPolicy(PermissionPolicy.allowOnce())
+                .build());
+        CountDownLatch release = new CountDownLatch(1);
+        agent.client.subscribe("a", (sessionId, u) -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        agent.writeLine(update("a", "slow"));
+        agent.writeLine(update("a", "slower"));
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"session/request_permission\",\"params\":"
+                + "{\"sessionId\":\"a\",\"toolCall\":{\"toolCallId\":\"c\"},\"options\":"
+                + "[{\"optionId\":\"ok\",\"name\":\"OK\",\"kind\":\"allow_once\"}]}}");
+        assertThat(agent.next().at("/result/outcome/optionId").asText()).isEqualTo("ok");
+        release.countDown();
+    }
+
+    @Test
+    void aFullQueueMakesTheReaderWaitInsteadOfGrowing() throws InterruptedException {
+        start(AcpClientOptions.builder().updateQueueCapacity(2).build());
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch marker = new CountDownLatch(1);
+        agent.client.subscribe("a", (sessionId, u) -> {
+            seen.add(texts(List.of(u)).get(0));
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        agent.client.subscribe("b", (sessionId, u) -> marker.countDown());
+        for (int i = 0; i < 6; i++) {
+            agent.writeLine(update("a", "u" + i));
+        }
+        agent.writeLine(update("b", "behind the full queue"));
+        assertThat(marker.await(300, TimeUnit.MILLISECONDS))
+                .as("the reader waits for session a's listener")
+                .isFalse();
+        release.countDown();
+        assertThat(marker.await(10, TimeUnit.SECONDS)).isTrue();
+        await().until(() -> seen.size() == 6);
+        assertThat(seen).containsExactly("u0", "u1", "u2", "u3", "u4", "u5");
+    }
+
+    @Test
+    void anAbandonedRequestsLateAnswerIsDroppedAndCompletesNothingElse() {
+        start(AcpClientOptions.defaults());
+        PendingRequest<PromptResult> first = agent.client.prompt("s", List.of(ContentBlock.text("1")));
+        JsonNode firstId = agent.next().get("id");
+        assertThat(first.abandon()).isTrue();
+        assertThat(first.abandon()).isFalse();
+        assertThat(first.future()).isCancelled();
+        PendingRequest<PromptResult> second = agent.client.prompt("s", List.of(ContentBlock.text("2")));
+        JsonNode secondId = agent.next().get("id");
+        agent.writeLine(result(firstId, "{\"stopReason\":\"cancelled\"}"));
+        agent.writeLine(result(secondId, "{\"stopReason\":\"end_turn\"}"));
+        assertThat(second.future().join().stopReason()).isEqualTo(StopReason.END_TURN);
+        assertThat(second.id()).isNotEqualTo(first.id());
+    }
+
+    @Test
+    void cancellingTheFutureAbandonsTheRequest() {
+        start(AcpClientOptions.defaults());
+        PendingRequest<PromptResult> first = agent.client.prompt("s", List.of(ContentBlock.text("1")));
+        agent.next();
+        first.future().cancel(false);
+        assertThat(first.abandon()).as("already abandoned").isFalse();
+    }
+
+    @Test
+    void aRequestTimesOutWithTheCallersTimeoutAndItsLateAnswerIsDropped() {
+        FakeScheduler scheduler = new FakeScheduler();
+        start(AcpClientOptions.builder().scheduler(scheduler, false).build());
+        PendingRequest<PromptResult> prompt =
+                agent.client.prompt("s", List.of(ContentBlock.text("1")), Duration.ofSeconds(5));
+        PendingRequest<PromptResult> noTimeout = agent.client.prompt("s", List.of(ContentBlock.text("2")));
+        JsonNode id = agent.next().get("id");
+        JsonNode secondId = agent.next().get("id");
+        scheduler.advance(Duration.ofSeconds(4));
+        assertThat(prompt.future()).isNotDone();
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> prompt.future().join())
+                .isInstanceOf(CompletionException.class)
+                .cause()
+                .isInstanceOf(AcpRequestTimeoutException.class)
+                .hasMessageContaining("session/prompt");
+        scheduler.advance(Duration.ofHours(1));
+        assertThat(noTimeout.future()).as("prompts have no timeout by default").isNotDone();
+        agent.writeLine(result(id, "{\"stopReason\":\"end_turn\"}"));
+        agent.writeLine(result(secondId, "{\"stopReason\":\"max_tokens\"}"));
+        assertThat(noTimeout.future().join().stopReason()).isEqualTo(StopReason.MAX_TOKENS);
+    }
+
+    @Test
+    void jsonRpcErrorsCarryCodeMessageAndData() {
+        start(AcpClientOptions.defaults());
+        CompletableFuture<SessionState> created = agent.client.newSession(SessionSetup.of(Path.of("/tmp")));
+        JsonNode id = agent.next().get("id");
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                + ",\"error\":{\"code\":-32603,\"message\":\"Internal error\",\"data\":{\"details\":\"disk full\"}}}");
+        assertThatThrownBy(created::join).cause().isInstanceOfSatisfying(AcpProtocolException.class, e -> {
+            assertThat(e.code()).isEqualTo(-32603);
+            assertThat(e.method()).isEqualTo("session/new");
+            assertThat(e.errorMessage()).isEqualTo("Internal error");
+            assertThat(e.data().get("details").asText()).isEqualTo("disk full");
+        });
+    }
+
+    @Test
+    void anotherProtocolVersionIsRejectedWithAClearError() {
+        start(AcpClientOptions.defaults());
+        CompletableFuture<?> init = agent.client.initialize();
+        agent.writeLine(result(agent.next().get("id"), "{\"protocolVersion\":2,\"agentCapabilities\":{}}"));
+        assertThatThrownBy(init::join).cause().isInstanceOfSatisfying(AcpProtocolException.class, e -> {
+            assertThat(e.code()).isEqualTo(AcpProtocolException.UNUSABLE_RESPONSE);
+            assertThat(e).hasMessageContaining("protocolVersion 2").hasMessageContaining("only 1");
+        });
+        assertThat(agent.client.initializeResult()).isEmpty();
+    }
+
+    @Test
+    void loadNeedsTheCapabilityAndToleratesANullResult() {
+        start(AcpClientOptions.defaults());
+        assertThatThrownBy(() -> agent.client
+                        .loadSession("s", SessionSetup.of(Path.of("/tmp")))
+                        .join())
+                .cause()
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("initialize first");
+        initialize("{\"loadSession\":true}");
+        assertThatThrownBy(() -> agent.client
+                        .resumeSession("s", SessionSetup.of(Path.of("/tmp")))
+                        .join())
+                .cause()
+                .isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("sessionCapabilities.resume");
+        assertThatThrownBy(() -> agent.client.closeSession("s").join())
+                .cause()
+                .isInstanceOf(UnsupportedOperationException.class);
+        CompletableFuture<SessionState> loaded = agent.client.loadSession("s", SessionSetup.of(Path.of("/tmp")));
+        agent.writeLine(result(agent.next().get("id"), "null"));
+        assertThat(loaded.join().sessionId()).isEqualTo("s");
+        assertThat(loaded.join().modes()).isNull();
+    }
+
+    @Test
+    void newSessionWithAListenerCatchesTheUpdateRightAfterTheAnswer() {
+        start(AcpClientOptions.defaults());
+        List<SessionUpdate> seen = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<SessionState> created =
+                agent.client.newSession(SessionSetup.of(Path.of("/tmp")), (sessionId, u) -> seen.add(u));
+        agent.writeLine(result(agent.next().get("id"), "{\"sessionId\":\"fresh\"}"));
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"session/update\",\"params\":{\"sessionId\":\"fresh\","
+                + "\"update\":{\"sessionUpdate\":\"available_commands_update\",\"availableCommands\":"
+                + "[{\"name\":\"web\",\"description\":\"Search\",\"input\":{\"hint\":\"query\"}}]}}}");
+        assertThat(created.join().sessionId()).isEqualTo("fresh");
+        await().until(() -> seen.size() == 1);
+        assertThat(seen.get(0)).isInstanceOfSatisfying(SessionUpdate.AvailableCommandsUpdate.class, u -> assertThat(
+                        u.availableCommands())
+                .containsExactly(new SessionUpdate.AvailableCommand("web", "Search", "query")));
+    }
+
+    @Test
+    void updatesWithoutAListenerAreDroppedAndAThrowingListenerGetsTheNextUpdate() {
+        start(AcpClientOptions.defaults());
+        PendingRequest<JsonNode> first = agent.client.request("_x/y", Json.object());
+        agent.writeLine(update("s", "nobody listens"));
+        agent.writeLine(result(agent.next().get("id"), "{}"));
+        first.future().join(); // the reader is past the first update
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        Subscription subscription = agent.client.subscribe("s", (sessionId, u) -> {
+            String text = texts(List.of(u)).get(0);
+            seen.add(text);
+            if (text.equals("boom")) {
+                throw new IllegalStateException("listener bug");
+            }
+        });
+        agent.writeLine(update("s", "boom"));
+        agent.writeLine(update("s", "still delivered"));
+        await().until(() -> seen.size() == 2);
+        subscription.close();
+        subscription.close();
+        PendingRequest<JsonNode> sync = agent.client.request("_x/y", Json.object());
+        agent.writeLine(update("s", "after unsubscribe"));
+        agent.writeLine(result(agent.next().get("id"), "{}"));
+        sync.future().join();
+        assertThat(seen).containsExactly("boom", "still delivered");
+    }
+
+    @Test
+    void everyAgentRequestGetsExactlyOneAnswerEvenWhenThePolicyFails() throws InterruptedException {
+        start(AcpClientOptions.builder()
+                .permissionPolicy(request -> {
+                    if (request.toolCall().toolCallId().equals("throws")) {
+                        throw new IllegalStateException("policy bug");
+                    }
+                    return CompletableFuture.failedFuture(new IllegalStateException("human unreachable"));
+                })
+                .build());
+        for (String call : List.of("throws", "fails")) {
+            agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":\"" + call
+                    + "\",\"method\":\"session/request_permission\",\"params\":{\"sessionId\":\"s\","
+                    + "\"toolCall\":{\"toolCallId\":\"" + call + "\"},\"options\":["
+                    + "{\"optionId\":\"yes\",\"name\":\"Yes\",\"kind\":\"allow_once\"},"
+                    + "{\"optionId\":\"no\",\"name\":\"No\",\"kind\":\"reject_once\"}]}}");
+            JsonNode answer = agent.next();
+            assertThat(answer.get("id").asText()).isEqualTo(call);
+            assertThat(answer.at("/result/outcome/optionId").asText()).isEqualTo("no");
+        }
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"session/request_permission\",\"params\":{}}");
+        assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32602);
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":6,\"method\":\"fs/read_text_file\",\"params\":"
+                + "{\"sessionId\":\"s\",\"path\":\"/etc/passwd\"}}");
+        assertThat(agent.next().at("/error/code").asInt()).as("fs not enabled").isEqualTo(-32601);
+        agent.client.cancel("s");
+        assertThat(agent.next().get("method").asText()).isEqualTo("session/cancel");
+        assertThat(agent.silentFor(Duration.ofMillis(200)))
+                .as("no second answer")
+                .isTrue();
+    }
+
+    @Test
+    void theAgentCanWithdrawItsOwnRequest() {
+        CompletableFuture<PermissionOutcome> human = new CompletableFuture<>();
+        start(AcpClientOptions.builder().permissionPolicy(request -> human).build());
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":41,\"method\":\"session/request_permission\",\"params\":"
+                + "{\"sessionId\":\"s\",\"toolCall\":{\"toolCallId\":\"c\"},\"options\":[]}}");
+        await().until(() -> human.getNumberOfDependents() > 0);
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel_request\",\"params\":{\"requestId\":41}}");
+        assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32800);
+        await().until(human::isCancelled);
+    }
+
+    @Test
+    void closeIsIdempotentAndFailsPendingRequests() throws InterruptedException {
+        start(AcpClientOptions.defaults());
+        PendingRequest<PromptResult> prompt = agent.client.prompt("s", List.of(ContentBlock.text("1")));
+        Thread other = new Thread(agent.client::close);
+        other.start();
+        agent.client.close();
+        other.join(10_000);
+        assertThat(other.isAlive()).isFalse();
+        assertThatThrownBy(() -> prompt.future().join())
+                .cause()
+                .isInstanceOf(AgentProcessException.class)
+                .hasMessageContaining("closed");
+        assertThat(agent.client.isAlive()).isFalse();
+        assertThatThrownBy(() -> prompt.future().get()).isNotInstanceOf(CancellationException.class);
+    }
+}

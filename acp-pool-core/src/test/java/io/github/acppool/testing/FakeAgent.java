@@ -1,0 +1,613 @@
+package io.github.acppool.testing;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.acppool.acp.AgentLaunchSpec;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A scripted ACP v1 agent for tests: a real process that speaks newline-delimited JSON-RPC on stdin and
+ * stdout, launched with {@link #launchSpec(String...)} ({@code java -cp <test classes + Jackson>
+ * io.github.acppool.testing.FakeAgent [flags]}).
+ *
+ * <h2>Start-up flags</h2>
+ *
+ * <ul>
+ *   <li>{@code --exit-before-initialize=<code>}: write "fake agent refuses to start" to stderr and exit;
+ *   <li>{@code --banner=<n>}: write n non-JSON banner lines (and a blank line) to stdout first;
+ *   <li>{@code --protocol-version=<n>}: answer {@code initialize} with this version (default 1);
+ *   <li>{@code --no-load-session}: do not advertise {@code loadSession};
+ *   <li>{@code --fail-load}: answer {@code session/load} with error -32002;
+ *   <li>{@code --string-ids}: number the agent's own requests with strings ({@code "req-1"}) instead of numbers;
+ *   <li>{@code --require-auth}: answer {@code session/new} with -32000 until {@code authenticate} was called.
+ * </ul>
+ *
+ * <h2>Prompt commands</h2>
+ *
+ * <p>The text blocks of a {@code session/prompt} are a script, one command per line; each line is run in
+ * order, then the prompt is answered ({@code end_turn}, or {@code cancelled} if {@code session/cancel}
+ * arrived during the turn). Sessions live in memory; {@code session/load} replays a session's history
+ * (every prompt as {@code user_message_chunk}, every {@code say} as {@code agent_message_chunk}) and
+ * answers {@code null}.
+ *
+ * <ul>
+ *   <li>{@code say <text>}: one {@code agent_message_chunk};
+ *   <li>{@code chunks <n> <size>}: n chunks of size characters (chunk i is the digit i % 10, repeated);
+ *   <li>{@code thought <text>}: an {@code agent_thought_chunk};
+ *   <li>{@code tool <id> <kind> <title>}: a {@code tool_call} (pending); {@code tool-done <id>} completes it;
+ *   <li>{@code permission <id>}: asks {@code session/request_permission} for tool call id (kind edit, options
+ *       {@code allow} allow_once and {@code reject} reject_once), waits, then says {@code permission <id>:
+ *       <answer JSON>};
+ *   <li>{@code fs-read <path>} / {@code fs-write <path> <content>}: asks the client and says {@code fs-read:
+ *       <answer>};
+ *   <li>{@code client-request <method>}: sends any request to the client and says {@code <method>: <answer>};
+ *   <li>{@code mode <id>} / {@code mode-legacy <id>}: {@code current_mode_update} with {@code currentModeId} /
+ *       {@code modeId};
+ *   <li>{@code unknown-update}: an update of kind {@code fake_future_kind}, then a chunk with unknown fields;
+ *   <li>{@code garbage <text>}: the raw line text on stdout (not JSON);
+ *   <li>{@code null-id-error}, {@code unknown-id-response}: an error with {@code id: null}, and a response to id
+ *       424242;
+ *   <li>{@code huge-line <bytes>}: one {@code agent_message_chunk} whose text is that many bytes;
+ *   <li>{@code stderr-flood <kb>}: that many KiB of stderr lines;
+ *   <li>{@code crash <exit code> <stderr text>}: write the text to stderr and exit at once;
+ *   <li>{@code hang}: never answer this prompt (the agent stays alive and ignores cancel for it);
+ *   <li>{@code wait-for-continue}: pause until the client sends the notification {@code _fake/continue} (or
+ *       cancels);
+ *   <li>{@code late <text>}: a chunk written after the prompt's answer;
+ *   <li>{@code spawn-grandchild}: start {@code sleep 600} and say {@code grandchild <pid>};
+ *   <li>{@code spawn-orphan}: the same, but the child inherits stdout (so stdout stays open if this agent dies);
+ *       says {@code orphan <pid>};
+ *   <li>{@code env <NAME>}: say {@code env NAME=<value>} or {@code env NAME unset};
+ *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks; read once, then cached);
+ *   <li>{@code stop <reason>}: answer with this stop reason.
+ * </ul>
+ *
+ * <p>Unknown methods are answered with -32601 and unknown commands with an agent_message_chunk that says so.
+ * The fake agent is not part of the API; it lives in the core test-jar for the tests of other modules.
+ */
+public final class FakeAgent {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper(JsonFactory.builder().build()).setSerializationInclusion(JsonInclude.Include.NON_NULL);
+
+    private final OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+    private final PrintStream err =
+            new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+    private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger nextRequest = new AtomicInteger(1);
+    private final AtomicInteger nextSession = new AtomicInteger(1);
+    /** Replayed transcripts, read once so that a benchmark measures the pipe and the client, not the disk. */
+    private final Map<String, byte[]> replays = new ConcurrentHashMap<>();
+
+    private final Set<String> flags;
+    private final int protocolVersion;
+    private volatile boolean authenticated;
+
+    private static final class Session {
+        final String id;
+        final List<ObjectNode> history = new CopyOnWriteArrayList<>();
+        volatile boolean cancelled;
+        volatile CountDownLatch resume = new CountDownLatch(1);
+
+        Session(String id) {
+            this.id = id;
+        }
+    }
+
+    private FakeAgent(Set<String> flags, int protocolVersion) {
+        this.flags = flags;
+        this.protocolVersion = protocolVersion;
+    }
+
+    /** The launch spec for a fake agent with these flags, on this JVM's Java and the test class path. */
+    public static AgentLaunchSpec launchSpec(String... flags) {
+        List<String> args = new ArrayList<>(List.of(
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-Xss512k",
+                "-XX:CICompilerCount=1",
+                "-Xmx64m",
+                "-cp",
+                classPath(),
+                FakeAgent.class.getName()));
+        args.addAll(Arrays.asList(flags));
+        return AgentLaunchSpec.builder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                .args(args)
+                .build();
+    }
+
+    /** Just what the fake agent needs: its own classes, the API class its launch helper names, and Jackson. */
+    public static String classPath() {
+        Set<String> entries = new LinkedHashSet<>();
+        for (Class<?> type : List.of(
+                FakeAgent.class, AgentLaunchSpec.class, ObjectMapper.class, JsonFactory.class, JsonInclude.class)) {
+            try {
+                entries.add(Path.of(type.getProtectionDomain()
+                                .getCodeSource()
+                                .getLocation()
+                                .toURI())
+                        .toString());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    public static void main(String[] args) throws IOException {
+        Set<String> flags = new LinkedHashSet<>();
+        int version = 1;
+        int banner = 0;
+        for (String arg : args) {
+            if (arg.startsWith("--exit-before-initialize=")) {
+                System.err.println("fake agent refuses to start");
+                System.exit(Integer.parseInt(arg.substring(arg.indexOf('=') + 1)));
+            } else if (arg.startsWith("--protocol-version=")) {
+                version = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--banner=")) {
+                banner = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+            } else {
+                flags.add(arg);
+            }
+        }
+        FakeAgent agent = new FakeAgent(flags, version);
+        for (int i = 1; i <= banner; i++) {
+            agent.raw("Fake agent banner line " + i + " (not JSON)");
+        }
+        if (banner > 0) {
+            agent.raw("");
+        }
+        agent.run();
+    }
+
+    private void run() throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode message;
+            try {
+                message = JSON.readTree(line);
+            } catch (IOException e) {
+                send(error(null, -32700, "Parse error"));
+                continue;
+            }
+            JsonNode id = message.get("id");
+            String method = message.path("method").asText(null);
+            if (method == null) {
+                CompletableFuture<JsonNode> answer = id == null ? null : waiting.remove(id.asText());
+                if (answer != null) {
+                    answer.complete(message);
+                }
+            } else if (id == null) {
+                onNotification(method, message.path("params"));
+            } else {
+                onRequest(id, method, message.path("params"));
+            }
+        }
+        System.exit(0);
+    }
+
+    private void onNotification(String method, JsonNode params) {
+        Session session = sessions.get(params.path("sessionId").asText(""));
+        if (method.equals("session/cancel") && session != null) {
+            session.cancelled = true;
+            session.resume.countDown();
+        } else if (method.equals("_fake/continue") && session != null) {
+            session.resume.countDown();
+        }
+    }
+
+    private void onRequest(JsonNode id, String method, JsonNode params) throws IOException {
+        switch (method) {
+            case "initialize" -> {
+                ObjectNode result = JSON.createObjectNode().put("protocolVersion", protocolVersion);
+                ObjectNode caps = result.putObject("agentCapabilities");
+                caps.put("loadSession", !flags.contains("--no-load-session"));
+                caps.putObject("promptCapabilities").put("image", true).put("embeddedContext", true);
+                ObjectNode sessionCaps = caps.putObject("sessionCapabilities");
+                sessionCaps.putObject("close");
+                sessionCaps.putObject("resume");
+                result.putObject("agentInfo").put("name", "fake-agent").put("version", "1.0.0");
+                result.putArray("authMethods")
+                        .addObject()
+                        .put("id", "fake-login")
+                        .put("name", "Fake login");
+                send(result(id, result));
+            }
+            case "authenticate" -> {
+                authenticated = true;
+                send(result(id, JSON.createObjectNode()));
+            }
+            case "session/new" -> {
+                if (flags.contains("--require-auth") && !authenticated) {
+                    send(error(id, -32000, "Authentication required"));
+                } else if (!params.path("mcpServers").isArray()) {
+                    send(error(id, -32602, "Invalid params: mcpServers is required"));
+                } else {
+                    Session session = new Session("sess-" + nextSession.getAndIncrement());
+                    sessions.put(session.id, session);
+                    send(result(id, JSON.createObjectNode().put("sessionId", session.id)));
+                }
+            }
+            case "session/load" -> {
+                Session session = sessions.get(params.path("sessionId").asText(""));
+                if (flags.contains("--fail-load") || session == null) {
+                    send(error(
+                            id,
+                            -32002,
+                            "Resource not found: session "
+                                    + params.path("sessionId").asText()));
+                } else {
+                    for (ObjectNode update : session.history) {
+                        update(session, update, false);
+                    }
+                    send(result(id, null));
+                }
+            }
+            case "session/resume", "session/close", "session/set_mode" -> {
+                if (sessions.containsKey(params.path("sessionId").asText(""))) {
+                    if (method.equals("session/close")) {
+                        sessions.remove(params.path("sessionId").asText(""));
+                    }
+                    send(result(id, JSON.createObjectNode()));
+                } else {
+                    send(error(id, -32002, "Resource not found"));
+                }
+            }
+            case "session/set_config_option" -> {
+                ObjectNode result = JSON.createObjectNode();
+                ObjectNode option = result.putArray("configOptions").addObject();
+                option.put("id", params.path("configId").asText())
+                        .put("name", params.path("configId").asText())
+                        .put("type", params.path("value").isBoolean() ? "boolean" : "select");
+                option.set("currentValue", params.path("value"));
+                send(result(id, result));
+            }
+            case "session/prompt" -> {
+                Session session = sessions.get(params.path("sessionId").asText(""));
+                if (session == null) {
+                    send(error(
+                            id,
+                            -32002,
+                            "Resource not found: session "
+                                    + params.path("sessionId").asText()));
+                    return;
+                }
+                Thread turn = new Thread(() -> prompt(session, id, params), "turn-" + id);
+                turn.setDaemon(true);
+                turn.start();
+            }
+            default -> {
+                ObjectNode data = JSON.createObjectNode().put("method", method);
+                ObjectNode message = error(id, -32601, "Method not found");
+                ((ObjectNode) message.get("error")).set("data", data);
+                send(message);
+            }
+        }
+    }
+
+    private void prompt(Session session, JsonNode id, JsonNode params) {
+        try {
+            session.cancelled = false;
+            session.resume = new CountDownLatch(1);
+            List<String> script = new ArrayList<>();
+            for (JsonNode block : params.path("prompt")) {
+                if (block.path("type").asText().equals("text")) {
+                    ObjectNode user = JSON.createObjectNode().put("sessionUpdate", "user_message_chunk");
+                    user.putObject("content")
+                            .put("type", "text")
+                            .put("text", block.path("text").asText());
+                    session.history.add(user);
+                    script.addAll(block.path("text").asText().lines().toList());
+                }
+            }
+            String stopReason = "end_turn";
+            List<String> late = new ArrayList<>();
+            for (String command : script) {
+                if (session.cancelled) {
+                    break;
+                }
+                String[] words = command.strip().split(" ", 2);
+                String rest = words.length > 1 ? words[1] : "";
+                switch (words[0]) {
+                    case "" -> {}
+                    case "say" -> say(session, rest, true);
+                    case "chunks" -> {
+                        String[] nums = rest.split(" ");
+                        int n = Integer.parseInt(nums[0]);
+                        int size = Integer.parseInt(nums[1]);
+                        for (int i = 0; i < n; i++) {
+                            say(session, String.valueOf(i % 10).repeat(size), false);
+                        }
+                        out.flush();
+                    }
+                    case "thought" -> {
+                        ObjectNode update = JSON.createObjectNode().put("sessionUpdate", "agent_thought_chunk");
+                        update.putObject("content").put("type", "text").put("text", rest);
+                        update(session, update, true);
+                    }
+                    case "tool" -> {
+                        String[] parts = rest.split(" ", 3);
+                        ObjectNode update = JSON.createObjectNode()
+                                .put("sessionUpdate", "tool_call")
+                                .put("toolCallId", parts[0])
+                                .put("title", parts.length > 2 ? parts[2] : parts[0])
+                                .put("kind", parts.length > 1 ? parts[1] : "other")
+                                .put("status", "pending");
+                        update(session, update, true);
+                    }
+                    case "tool-done" ->
+                        update(
+                                session,
+                                JSON.createObjectNode()
+                                        .put("sessionUpdate", "tool_call_update")
+                                        .put("toolCallId", rest)
+                                        .put("status", "completed"),
+                                true);
+                    case "permission" -> {
+                        ObjectNode request = JSON.createObjectNode().put("sessionId", session.id);
+                        request.putObject("toolCall")
+                                .put("toolCallId", rest)
+                                .put("title", "Edit " + rest)
+                                .put("kind", "edit")
+                                .put("status", "pending");
+                        ArrayNode options = request.putArray("options");
+                        options.addObject()
+                                .put("optionId", "allow")
+                                .put("name", "Allow")
+                                .put("kind", "allow_once");
+                        options.addObject()
+                                .put("optionId", "reject")
+                                .put("name", "Reject")
+                                .put("kind", "reject_once");
+                        say(session, "permission " + rest + ": " + ask("session/request_permission", request), true);
+                    }
+                    case "fs-read" ->
+                        say(
+                                session,
+                                "fs-read: "
+                                        + ask(
+                                                "fs/read_text_file",
+                                                JSON.createObjectNode()
+                                                        .put("sessionId", session.id)
+                                                        .put("path", rest)),
+                                true);
+                    case "fs-write" -> {
+                        String[] parts = rest.split(" ", 2);
+                        say(
+                                session,
+                                "fs-write: "
+                                        + ask(
+                                                "fs/write_text_file",
+                                                JSON.createObjectNode()
+                                                        .put("sessionId", session.id)
+                                                        .put("path", parts[0])
+                                                        .put("content", parts.length > 1 ? parts[1] : "")),
+                                true);
+                    }
+                    case "client-request" ->
+                        say(
+                                session,
+                                rest + ": " + ask(rest, JSON.createObjectNode().put("sessionId", session.id)),
+                                true);
+                    case "mode", "mode-legacy" ->
+                        update(
+                                session,
+                                JSON.createObjectNode()
+                                        .put("sessionUpdate", "current_mode_update")
+                                        .put(words[0].equals("mode") ? "currentModeId" : "modeId", rest),
+                                true);
+                    case "unknown-update" -> {
+                        ObjectNode future = JSON.createObjectNode()
+                                .put("sessionUpdate", "fake_future_kind")
+                                .put("answer", 42);
+                        future.putObject("nested").put("deep", true);
+                        update(session, future, true);
+                        ObjectNode chunk = JSON.createObjectNode()
+                                .put("sessionUpdate", "agent_message_chunk")
+                                .put("futureField", "kept");
+                        chunk.putObject("content").put("type", "text").put("text", "after unknown");
+                        update(session, chunk, true);
+                    }
+                    case "garbage" -> raw(rest);
+                    case "null-id-error" -> send(error(null, -32700, "Parse error"));
+                    case "unknown-id-response" ->
+                        send(result(
+                                JSON.getNodeFactory().numberNode(424242),
+                                JSON.createObjectNode().put("stopReason", "end_turn")));
+                    case "huge-line" -> say(session, "h".repeat(Integer.parseInt(rest)), true);
+                    case "stderr-flood" -> {
+                        String lineText = "stderr flood line ".repeat(3) + "\n";
+                        long bytes = Long.parseLong(rest) * 1024;
+                        StringBuilder block = new StringBuilder();
+                        while (block.length() < 8192) {
+                            block.append(lineText);
+                        }
+                        for (long written = 0; written < bytes; written += block.length()) {
+                            err.print(block);
+                        }
+                        err.flush();
+                    }
+                    case "crash" -> {
+                        String[] parts = rest.split(" ", 2);
+                        out.flush();
+                        err.println(parts.length > 1 ? parts[1] : "crashed");
+                        err.flush();
+                        Runtime.getRuntime().halt(Integer.parseInt(parts[0]));
+                    }
+                    case "hang" -> {
+                        new CountDownLatch(1).await();
+                    }
+                    case "wait-for-continue" -> session.resume.await();
+                    case "late" -> late.add(rest);
+                    case "spawn-grandchild" -> {
+                        Process child = new ProcessBuilder("sleep", "600")
+                                .redirectErrorStream(true)
+                                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                                .start();
+                        say(session, "grandchild " + child.pid(), true);
+                    }
+                    case "spawn-orphan" -> {
+                        // Inherits stdout, so the client sees no EOF when this agent dies.
+                        Process child = new ProcessBuilder("sleep", "600")
+                                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                                .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                                .start();
+                        say(session, "orphan " + child.pid(), true);
+                    }
+                    case "env" -> {
+                        String value = System.getenv(rest);
+                        say(session, value == null ? "env " + rest + " unset" : "env " + rest + "=" + value, true);
+                    }
+                    case "replay" -> {
+                        byte[] transcript = replays.computeIfAbsent(rest, FakeAgent::readFile);
+                        synchronized (out) {
+                            out.write(transcript);
+                            out.flush();
+                        }
+                    }
+                    case "stop" -> stopReason = rest;
+                    default -> say(session, "unknown command: " + command, true);
+                }
+            }
+            if (session.cancelled) {
+                stopReason = "cancelled";
+            }
+            send(result(id, JSON.createObjectNode().put("stopReason", stopReason)));
+            for (String text : late) {
+                say(session, text, true);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            e.printStackTrace(err);
+            try {
+                send(error(id, -32603, "Internal error: " + e));
+            } catch (IOException ignored) {
+                // stdout is gone; nothing to tell
+            }
+        }
+    }
+
+    private static byte[] readFile(String path) {
+        try {
+            return Files.readAllBytes(Path.of(path));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private void say(Session session, String text, boolean flush) throws IOException {
+        ObjectNode update = JSON.createObjectNode().put("sessionUpdate", "agent_message_chunk");
+        update.putObject("content").put("type", "text").put("text", text);
+        if (text.length() < 10_000) {
+            session.history.add(update);
+        }
+        write(notification(session.id, update), flush);
+    }
+
+    private void update(Session session, ObjectNode update, boolean flush) throws IOException {
+        write(notification(session.id, update), flush);
+    }
+
+    private ObjectNode notification(String sessionId, ObjectNode update) {
+        ObjectNode message = JSON.createObjectNode().put("jsonrpc", "2.0").put("method", "session/update");
+        message.putObject("params").put("sessionId", sessionId).set("update", update);
+        return message;
+    }
+
+    /** Sends a request to the client and waits for its answer; returns the answer's result or error JSON. */
+    private String ask(String method, ObjectNode params) throws IOException, InterruptedException {
+        int n = nextRequest.getAndIncrement();
+        JsonNode id = flags.contains("--string-ids")
+                ? JSON.getNodeFactory().textNode("req-" + n)
+                : JSON.getNodeFactory().numberNode(n);
+        CompletableFuture<JsonNode> answer = new CompletableFuture<>();
+        waiting.put(id.asText(), answer);
+        ObjectNode message = JSON.createObjectNode().put("jsonrpc", "2.0");
+        message.set("id", id);
+        message.put("method", method).set("params", params);
+        send(message);
+        JsonNode reply;
+        try {
+            reply = answer.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!reply.path("id").equals(id)) {
+            return "id mismatch: sent " + id + ", got " + reply.path("id");
+        }
+        return reply.has("error") ? "error " + reply.get("error") : String.valueOf(reply.get("result"));
+    }
+
+    private static ObjectNode result(JsonNode id, JsonNode result) {
+        ObjectNode message = JSON.createObjectNode().put("jsonrpc", "2.0");
+        message.set("id", id);
+        message.set("result", result == null ? JSON.nullNode() : result);
+        return message;
+    }
+
+    private static ObjectNode error(JsonNode id, int code, String text) {
+        ObjectNode message = JSON.createObjectNode().put("jsonrpc", "2.0");
+        message.set("id", id == null ? JSON.nullNode() : id);
+        message.putObject("error").put("code", code).put("message", text);
+        return message;
+    }
+
+    private void send(JsonNode message) throws IOException {
+        write(message, true);
+    }
+
+    private void write(JsonNode message, boolean flush) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(message);
+        synchronized (out) {
+            out.write(bytes);
+            out.write('\n');
+            if (flush) {
+                out.flush();
+            }
+        }
+    }
+
+    private void raw(String line) throws IOException {
+        synchronized (out) {
+            out.write(line.getBytes(StandardCharsets.UTF_8));
+            out.write('\n');
+            out.flush();
+        }
+    }
+}
