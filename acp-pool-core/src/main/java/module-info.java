@@ -11,4 +11,5 @@ module io.github.acppool.core {
     requires static com.google.errorprone.annotations;
 
     exports io.github.acppool;
+    exports io.github.acppool.pool;
 }

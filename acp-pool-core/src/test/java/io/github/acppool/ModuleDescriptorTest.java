@@ -35,7 +35,7 @@ final class ModuleDescriptorTest {
                                 .isFalse())
                         .map(ModuleDescriptor.Exports::source)
                         .collect(Collectors.toSet()))
-                .containsExactlyInAnyOrder("io.github.acppool");
+                .containsExactlyInAnyOrder("io.github.acppool", "io.github.acppool.pool");
         assertThat(classes.resolve("io/github/acppool/internal")).isDirectory();
     }
 }
