@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe, in the worst way.
  */
 public final class NaiveConnectionPool<K, C> implements ConnectionPool<K, C> {
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Fair, like the tokio RwLock openab used: a waiting writer blocks every later caller. */
+    private final ReentrantLock lock = new ReentrantLock(true);
+
     private final Map<K, C> connections = new HashMap<>();
     private final Map<K, Long> lastActive = new HashMap<>();
     private final ConnectionFactory<? super K, ? extends C, ?> factory;
