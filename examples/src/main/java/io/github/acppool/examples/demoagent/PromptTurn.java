@@ -269,10 +269,10 @@ final class PromptTurn implements Runnable {
     }
 
     private @Nullable String hang() {
-        if (!stream("I am going to stop answering now, like a stuck agent. I will ignore `session/cancel` too:"
-                + " only your broker's timeouts can end this turn.")) {
-            return CANCELLED;
-        }
+        // A stuck agent ignores session/cancel from the start: a cancel that arrives while (or just after) this
+        // paragraph streams must not turn the hang into a "cancelled" answer.
+        stream("I am going to stop answering now, like a stuck agent. I will ignore `session/cancel` too:"
+                + " only your broker's timeouts can end this turn.");
         saveAgentText();
         log.info("session %s: hanging on purpose (/hang)", session.id());
         turn.hang();
