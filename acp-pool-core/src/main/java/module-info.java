@@ -14,4 +14,5 @@ module io.github.acppool.core {
     exports io.github.acppool.acp;
     exports io.github.acppool.acp.schema;
     exports io.github.acppool.broker;
+    exports io.github.acppool.turn;
 }

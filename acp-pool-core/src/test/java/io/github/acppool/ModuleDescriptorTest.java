@@ -39,7 +39,8 @@ final class ModuleDescriptorTest {
                         "io.github.acppool",
                         "io.github.acppool.acp",
                         "io.github.acppool.acp.schema",
-                        "io.github.acppool.broker");
+                        "io.github.acppool.broker",
+                        "io.github.acppool.turn");
         assertThat(classes.resolve("io/github/acppool/internal")).isDirectory();
     }
 }
