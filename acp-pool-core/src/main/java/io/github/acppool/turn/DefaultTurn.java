@@ -1,5 +1,6 @@
 package io.github.acppool.turn;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.acppool.AcpPoolException;
 import io.github.acppool.acp.AcpClient;
@@ -257,7 +258,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         return new TurnEvent.Other(update);
     }
 
-    private TurnEvent toolCall(String id, com.fasterxml.jackson.databind.JsonNode patch) {
+    private TurnEvent toolCall(String id, JsonNode patch) {
         ToolCall previous = toolCalls.get(id);
         ToolCall merged = (previous == null ? ToolCall.empty(id) : previous).merge(patch);
         toolCalls.put(id, merged);

@@ -36,7 +36,9 @@ import org.jspecify.annotations.Nullable;
  *       sends nothing and ends as {@link TurnResult.Outcome#REJECTED};
  *   <li>takes over the session's subscription on the client (replacing any other listener), counts only that
  *       session's updates, and after it ends leaves a listener that logs and drops late updates, so they never
- *       show up in the next turn (the next turn's subscription replaces it);
+ *       show up in the next turn (the next turn's subscription replaces it). ACP v1 updates carry no turn id:
+ *       a straggler the agent sends after the next prompt went out counts for that turn, which the drain window
+ *       makes rare;
  *   <li>after the answer keeps collecting for the {@link DrainPolicy}'s window;
  *   <li>while waiting for the answer follows the {@link LivenessPolicy}: checks the process every interval,
  *       ends at once when it died (and as soon as the client sees its stdout close), and on the inactivity

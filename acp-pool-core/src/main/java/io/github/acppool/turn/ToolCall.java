@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.acppool.acp.schema.SessionUpdate;
 import io.github.acppool.internal.Checks;
 import io.github.acppool.internal.Json;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -123,13 +124,14 @@ public record ToolCall(
     }
 
     private static List<Location> locations(JsonNode array) {
-        return java.util.stream.StreamSupport.stream(array.spliterator(), false)
-                .filter(n -> Json.text(n, "path") != null)
-                .map(n -> new Location(
-                        Json.text(n, "path", ""),
-                        n.path("line").canConvertToInt() && n.path("line").isIntegralNumber()
-                                ? n.get("line").intValue()
-                                : null))
-                .toList();
+        List<Location> out = new ArrayList<>(array.size());
+        for (JsonNode node : array) {
+            String path = Json.text(node, "path");
+            if (path != null) {
+                JsonNode line = node.path("line");
+                out.add(new Location(path, line.isIntegralNumber() && line.canConvertToInt() ? line.intValue() : null));
+            }
+        }
+        return out;
     }
 }

@@ -9,6 +9,9 @@ package io.github.acppool.turn;
  * return. So do not block here for long (post the event to your own queue or UI thread instead), and never
  * wait here for the turn's own result.
  *
+ * <p>A listener needs no locking of its own for one turn; one shared by several turns (of different sessions)
+ * is called by several threads at once.
+ *
  * <p>An exception thrown here is contained: it is logged, kept in {@link TurnResult#listenerErrors()}, and
  * the turn goes on with the next event.
  */

@@ -160,7 +160,12 @@ public record TurnResult(
         if (message == null || message.isBlank()) {
             message = error.getClass().getSimpleName();
         }
-        return message.length() <= MAX_ERROR_CHARS ? message : message.substring(0, MAX_ERROR_CHARS) + "...";
+        if (message.length() <= MAX_ERROR_CHARS) {
+            return message;
+        }
+        int cut =
+                Character.isHighSurrogate(message.charAt(MAX_ERROR_CHARS - 1)) ? MAX_ERROR_CHARS - 1 : MAX_ERROR_CHARS;
+        return message.substring(0, cut) + "...";
     }
 
     private static String toolTitle(ToolCall call) {
@@ -178,8 +183,10 @@ public record TurnResult(
     private static String lastLines(String tail) {
         List<String> lines = tail.strip().lines().toList();
         String joined = String.join("\n", lines.subList(Math.max(0, lines.size() - MAX_STDERR_LINES), lines.size()));
-        return joined.length() <= MAX_STDERR_CHARS
-                ? joined
-                : "..." + joined.substring(joined.length() - MAX_STDERR_CHARS);
+        if (joined.length() <= MAX_STDERR_CHARS) {
+            return joined;
+        }
+        int cut = joined.length() - MAX_STDERR_CHARS;
+        return "..." + joined.substring(Character.isLowSurrogate(joined.charAt(cut)) ? cut + 1 : cut);
     }
 }
