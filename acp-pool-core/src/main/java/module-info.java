@@ -15,4 +15,5 @@ module io.github.acppool.core {
     exports io.github.acppool.acp.schema;
     exports io.github.acppool.broker;
     exports io.github.acppool.pool;
+    exports io.github.acppool.turn;
 }

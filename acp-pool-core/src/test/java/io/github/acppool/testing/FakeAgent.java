@@ -78,6 +78,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code stderr-flood <kb>}: that many KiB of stderr lines;
  *   <li>{@code crash <exit code> <stderr text>}: write the text to stderr and exit at once;
  *   <li>{@code hang}: never answer this prompt (the agent stays alive and ignores cancel for it);
+ *   <li>{@code stall}: like {@code hang}, but the client's request {@code _fake/answer-stalled} makes the agent
+ *       answer it late (see below);
+ *   <li>{@code cancels}: say {@code cancels: <n>}, the number of {@code session/cancel}s this session received;
+ *   <li>{@code say-as <session id> <text>}: an {@code agent_message_chunk} for another session id;
+ *   <li>{@code split <n> <text>}: the text as chunks of n UTF-16 code units, so a chunk may end inside a
+ *       surrogate pair or between a letter and its combining mark (non-ASCII characters as JSON escapes);
+ *   <li>{@code tool-update <id> <json object>}: a {@code tool_call_update} with the object's fields (status,
+ *       title, locations, content, rawOutput, ...);
+ *   <li>{@code stderr <text>}: the text as a line on stderr;
  *   <li>{@code wait-for-continue}: pause until the client sends the notification {@code _fake/continue} (or
  *       cancels);
  *   <li>{@code late <text>}: a chunk written after the prompt's answer;
@@ -87,6 +96,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code env <NAME>}: say {@code env NAME=<value>} or {@code env NAME unset};
  *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks; read once, then cached);
  *   <li>{@code stop <reason>}: answer with this stop reason.
+ * </ul>
+ *
+ * <h2>Requests the client can send</h2>
+ *
+ * <p>They are handled on the agent's stdin thread, so their effect on stdout is in order with what the client
+ * sends, and their answer comes after it: when the client's future completes, what they wrote has been
+ * delivered.
+ *
+ * <ul>
+ *   <li>{@code _fake/say {sessionId, text}}: an {@code agent_message_chunk} for the session (text arriving
+ *       between or after turns), then {@code {}};
+ *   <li>{@code _fake/answer-stalled {sessionId, error?}}: answers every {@code stall}ed prompt of the session
+ *       ({@code end_turn}, or error -32603 if {@code error} is true), then {@code {"answered": <n>}};
+ *   <li>{@code _fake/stalled {sessionId}}: {@code {"stalled": <n>}}, how many prompts of the session are stalled
+ *       now (a cancel that arrives before a turn reaches {@code stall} ends that turn instead).
  * </ul>
  *
  * <p>Unknown methods are answered with -32601 and unknown commands with an agent_message_chunk that says so.
@@ -102,6 +126,9 @@ public final class FakeAgent {
             new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<JsonNode>> waiting = new ConcurrentHashMap<>();
+    /** Ids of stalled prompts by session id. */
+    private final Map<String, List<JsonNode>> stalled = new ConcurrentHashMap<>();
+
     private final AtomicInteger nextRequest = new AtomicInteger(1);
     private final AtomicInteger nextSession = new AtomicInteger(1);
     /** Replayed transcripts, read once so that a benchmark measures the pipe and the client, not the disk. */
@@ -116,6 +143,7 @@ public final class FakeAgent {
         final List<ObjectNode> history = new CopyOnWriteArrayList<>();
         volatile boolean cancelled;
         volatile CountDownLatch resume = new CountDownLatch(1);
+        final AtomicInteger cancels = new AtomicInteger();
 
         Session(String id) {
             this.id = id;
@@ -223,6 +251,7 @@ public final class FakeAgent {
     private void onNotification(String method, JsonNode params) {
         Session session = sessions.get(params.path("sessionId").asText(""));
         if (method.equals("session/cancel") && session != null) {
+            session.cancels.incrementAndGet();
             session.cancelled = true;
             session.resume.countDown();
         } else if (method.equals("_fake/continue") && session != null) {
@@ -309,6 +338,30 @@ public final class FakeAgent {
                 Thread turn = new Thread(() -> prompt(session, id, params), "turn-" + id);
                 turn.setDaemon(true);
                 turn.start();
+            }
+            case "_fake/say" -> {
+                Session session = sessions.get(params.path("sessionId").asText(""));
+                if (session == null) {
+                    send(error(id, -32002, "Resource not found"));
+                } else {
+                    say(session, params.path("text").asText(), true);
+                    send(result(id, JSON.createObjectNode()));
+                }
+            }
+            case "_fake/stalled" -> {
+                List<JsonNode> ids = stalled.get(params.path("sessionId").asText(""));
+                send(result(id, JSON.createObjectNode().put("stalled", ids == null ? 0 : ids.size())));
+            }
+            case "_fake/answer-stalled" -> {
+                List<JsonNode> ids = stalled.remove(params.path("sessionId").asText(""));
+                List<JsonNode> answered = ids == null ? List.of() : ids;
+                for (JsonNode prompt : answered) {
+                    send(
+                            params.path("error").asBoolean()
+                                    ? error(prompt, -32603, "Internal error: stalled turn gave up")
+                                    : result(prompt, JSON.createObjectNode().put("stopReason", "end_turn")));
+                }
+                send(result(id, JSON.createObjectNode().put("answered", answered.size())));
             }
             default -> {
                 ObjectNode data = JSON.createObjectNode().put("method", method);
@@ -471,6 +524,40 @@ public final class FakeAgent {
                     case "hang" -> {
                         new CountDownLatch(1).await();
                     }
+                    case "stall" -> {
+                        stalled.computeIfAbsent(session.id, k -> new CopyOnWriteArrayList<>())
+                                .add(id);
+                        return;
+                    }
+                    case "cancels" -> say(session, "cancels: " + session.cancels.get(), true);
+                    case "say-as" -> {
+                        String[] parts = rest.split(" ", 2);
+                        ObjectNode update = JSON.createObjectNode().put("sessionUpdate", "agent_message_chunk");
+                        update.putObject("content").put("type", "text").put("text", parts.length > 1 ? parts[1] : "");
+                        write(notification(parts[0], update), true);
+                    }
+                    case "split" -> {
+                        String[] parts = rest.split(" ", 2);
+                        int size = Integer.parseInt(parts[0]);
+                        String whole = parts.length > 1 ? parts[1] : "";
+                        for (int i = 0; i < whole.length(); i += size) {
+                            raw(escapedChunk(session.id, whole.substring(i, Math.min(whole.length(), i + size))));
+                        }
+                    }
+                    case "tool-update" -> {
+                        String[] parts = rest.split(" ", 2);
+                        ObjectNode update = JSON.createObjectNode()
+                                .put("sessionUpdate", "tool_call_update")
+                                .put("toolCallId", parts[0]);
+                        if (parts.length > 1) {
+                            update.setAll((ObjectNode) JSON.readTree(parts[1]));
+                        }
+                        update(session, update, true);
+                    }
+                    case "stderr" -> {
+                        err.println(rest);
+                        err.flush();
+                    }
                     case "wait-for-continue" -> session.resume.await();
                     case "late" -> late.add(rest);
                     case "spawn-grandchild" -> {
@@ -521,6 +608,28 @@ public final class FakeAgent {
                 // stdout is gone; nothing to tell
             }
         }
+    }
+
+    /**
+     * An agent_message_chunk line written by hand, every non-ASCII UTF-16 unit as a JSON escape, so that the
+     * text may hold half of a surrogate pair (Jackson refuses to encode one as UTF-8).
+     */
+    private static String escapedChunk(String sessionId, String text) {
+        StringBuilder line = new StringBuilder("{\"jsonrpc\":\"2.0\",\"method\":\"session/update\",\"params\":{")
+                .append("\"sessionId\":\"")
+                .append(sessionId)
+                .append("\",\"update\":{\"sessionUpdate\":\"agent_message_chunk\",")
+                .append("\"content\":{\"type\":\"text\",\"text\":\"");
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                line.append('\\').append(c);
+            } else if (c < 0x20 || c > 0x7e) {
+                line.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else {
+                line.append(c);
+            }
+        }
+        return line.append("\"}}}}").toString();
     }
 
     private static byte[] readFile(String path) {

@@ -1,0 +1,85 @@
+package io.github.acppool.turn;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import io.github.acppool.internal.Checks;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a turn decides that the agent is gone or stuck while it waits for the prompt's answer. Build with
+ * {@link #builder()}; {@link #defaults()} has every default:
+ *
+ * <ul>
+ *   <li>{@code checkInterval} {@link #DEFAULT_CHECK_INTERVAL}: this often the process is checked; alive
+ *       means keep waiting, however long a silent tool call takes (a five-minute build sends nothing), dead
+ *       means the turn ends at once with the exit code and the stderr tail;
+ *   <li>{@code inactivityTimeout} none: when set, a turn that received no update for this long while the
+ *       agent is alive is cancelled and ends as timed out (the silent hang of openab #997). It must be longer
+ *       than the longest silent tool call you expect;
+ *   <li>{@code hardTimeout} {@link #DEFAULT_HARD_TIMEOUT}: no turn waits longer for its answer than this.
+ * </ul>
+ *
+ * <p>On either timeout the streamer sends {@code session/cancel} and abandons the request id, so a late
+ * answer can never complete a later turn (openab #732). Defaults may change between releases. Immutable and
+ * thread-safe.
+ *
+ * @param checkInterval how often the agent process is checked
+ * @param inactivityTimeout how long a turn may go without any update, or null for no limit
+ * @param hardTimeout how long a turn may wait for the prompt's answer in total
+ */
+public record LivenessPolicy(
+        Duration checkInterval, @Nullable Duration inactivityTimeout, Duration hardTimeout) {
+
+    public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_HARD_TIMEOUT = Duration.ofMinutes(30);
+
+    public LivenessPolicy {
+        Checks.positive(checkInterval, "checkInterval");
+        if (inactivityTimeout != null) {
+            Checks.positive(inactivityTimeout, "inactivityTimeout");
+        }
+        Checks.positive(hardTimeout, "hardTimeout");
+    }
+
+    public static LivenessPolicy defaults() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Set-once builder (setting a value twice is an error), validated in {@link #build()}; not thread-safe. */
+    public static final class Builder {
+        private @Nullable Duration checkInterval;
+        private @Nullable Duration inactivityTimeout;
+        private @Nullable Duration hardTimeout;
+
+        private Builder() {}
+
+        @CanIgnoreReturnValue
+        public Builder checkInterval(Duration value) {
+            checkInterval = Checks.setOnce(checkInterval, value, "checkInterval");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder inactivityTimeout(Duration value) {
+            inactivityTimeout = Checks.setOnce(inactivityTimeout, value, "inactivityTimeout");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder hardTimeout(Duration value) {
+            hardTimeout = Checks.setOnce(hardTimeout, value, "hardTimeout");
+            return this;
+        }
+
+        public LivenessPolicy build() {
+            return new LivenessPolicy(
+                    checkInterval == null ? DEFAULT_CHECK_INTERVAL : checkInterval,
+                    inactivityTimeout,
+                    hardTimeout == null ? DEFAULT_HARD_TIMEOUT : hardTimeout);
+        }
+    }
+}
