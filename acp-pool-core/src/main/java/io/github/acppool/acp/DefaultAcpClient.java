@@ -59,9 +59,10 @@ final class DefaultAcpClient implements AcpClient {
      *   updates it queued before each blocking read of stdout (one wake-up per read buffer, not per update).
      * - A response is matched by id in `pending` (remove = claim; whoever removes a call completes it, so a
      *   call completes at most once and a late answer to an abandoned id finds nothing). Before its future is
-     *   completed, a barrier is queued in every SessionChannel that still has undelivered updates; the future
-     *   completes on the executor when the last barrier runs. So everything read before the answer is
-     *   delivered before the future completes.
+     *   completed (with a result, an error, or the process failure when stdout ends), a barrier is queued in
+     *   every SessionChannel that still has undelivered updates; the future completes on the executor when the
+     *   last barrier runs. So everything read before the answer is delivered before the future completes.
+     *   Failures that do not come from the reader (close(), the timer's exit check) complete at once.
      * - `terminal` is set once when stdout ends, the process exits or close() starts; it is set before pending
      *   calls are failed, and call() re-checks it after registering, so no call can slip past the failure.
      * - Writes go through OutboundWriter, which never makes one sender wait for another.
@@ -654,7 +655,7 @@ final class DefaultAcpClient implements AcpClient {
             JsonNode error = message.get("error");
             if (error != null && !error.isNull()) {
                 JsonNode data = error.get("data");
-                complete(
+                completeAfterDelivery(
                         future,
                         null,
                         new AcpProtocolException(
@@ -672,18 +673,22 @@ final class DefaultAcpClient implements AcpClient {
                     onAnswer.accept(value);
                 }
             } catch (RuntimeException e) {
-                complete(future, null, e);
+                completeAfterDelivery(future, null, e);
                 return;
             }
-            completeAfterDelivery(future, value);
+            completeAfterDelivery(future, value, null);
         }
     }
 
-    private <T> void completeAfterDelivery(CompletableFuture<T> future, T value) {
+    /**
+     * Reader thread: completes {@code future} once every update read so far has been delivered, whether the
+     * request ends with a value or an error, so that no turn ends before its last text arrived.
+     */
+    private <T> void completeAfterDelivery(CompletableFuture<T> future, @Nullable T value, @Nullable Throwable error) {
         AtomicInteger remaining = new AtomicInteger(1);
         Runnable barrier = () -> {
             if (remaining.decrementAndGet() == 0) {
-                complete(future, value, null);
+                complete(future, value, error);
             }
         };
         for (SessionChannel channel : channels.values()) {
@@ -1136,7 +1141,7 @@ final class DefaultAcpClient implements AcpClient {
             awaitExitBriefly();
         }
         Integer code = exitCodeOrNull();
-        failAll(processFailure(code != null ? "the agent exited" : "the agent closed its stdout", null));
+        failAll(processFailure(code != null ? "the agent exited" : "the agent closed its stdout", null), true);
         if (process == null) {
             exit.complete(-1);
         }
@@ -1183,25 +1188,33 @@ final class DefaultAcpClient implements AcpClient {
         long since = readBlockedSinceNanos;
         if (since != 0 && System.nanoTime() - since >= EXIT_TO_EOF_GRACE.toNanos()) {
             log.warn("{} - agent exited but its stdout is still open (held by a descendant?)", name);
-            failAll(processFailure("the agent exited", null));
+            failAll(processFailure("the agent exited", null), false);
             return;
         }
         try {
             var unused = scheduler.schedule(
                     this::checkStdoutAfterExit, EXIT_TO_EOF_GRACE.toNanos() / 2, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            failAll(processFailure("the agent exited", null));
+            failAll(processFailure("the agent exited", null), false);
         }
     }
 
-    private void failAll(AgentProcessException failure) {
+    /**
+     * Fails every pending request. Only the reader may pass {@code afterDelivery} (what it read before stdout
+     * ended is delivered first); the other callers fail them at once.
+     */
+    private void failAll(AgentProcessException failure, boolean afterDelivery) {
         if (!terminal.compareAndSet(null, failure)) {
             failure = terminal.get();
         }
         for (Call<?> call : pending.values()) {
             if (pending.remove(call.id, call)) {
                 call.cancelTimeout();
-                complete(call.future, null, failure);
+                if (afterDelivery) {
+                    completeAfterDelivery(call.future, null, failure);
+                } else {
+                    complete(call.future, null, failure);
+                }
             }
         }
     }
@@ -1221,7 +1234,7 @@ final class DefaultAcpClient implements AcpClient {
 
     private void shutdown() {
         log.debug("{} - closing", name);
-        failAll(processFailure("the client was closed", null));
+        failAll(processFailure("the client was closed", null), false);
         channels.values().forEach(SessionChannel::close);
         Duration grace = options.closeGrace();
         Process p = process;

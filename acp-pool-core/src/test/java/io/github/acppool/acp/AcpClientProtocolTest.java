@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** JSON-RPC and framing behaviour over an in-memory connection, with the test playing the agent. */
 @Timeout(30)
@@ -174,6 +176,39 @@ final class AcpClientProtocolTest {
         done.join();
         assertThat(events).containsExactly("one", "two", "completed");
         assertThat(prompt.future().join().stopReason()).isEqualTo(StopReason.END_TURN);
+    }
+
+    /**
+     * However a request ends (a result, a JSON-RPC error, or the agent dying), its future completes only after
+     * the updates read before that end were delivered: a turn never ends before its last text arrived. The
+     * executor runs its tasks newest first, as a thread pool may run them side by side: a completion queued
+     * directly, instead of behind the delivery, would then run before the delivery of "last words".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"result", "error", "eof"})
+    void aRequestEndsOnlyAfterEverythingReadBeforeItsEndWasDelivered(String end) {
+        ManualExecutor executor = new ManualExecutor();
+        start(AcpClientOptions.builder().executor(executor, false).build());
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        agent.client.subscribe(
+                "a", (sessionId, u) -> events.add(texts(List.of(u)).get(0)));
+        PendingRequest<PromptResult> prompt = agent.client.prompt("a", List.of(ContentBlock.text("go")));
+        var unused = prompt.future().whenComplete((r, e) -> events.add(e == null ? "result" : "failure"));
+        JsonNode id = agent.next().get("id");
+
+        agent.writeLine(update("a", "last words"));
+        switch (end) {
+            case "result" -> agent.writeLine(result(id, "{\"stopReason\":\"end_turn\"}"));
+            case "error" ->
+                agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                        + ",\"error\":{\"code\":-32603,\"message\":\"Internal error\"}}");
+            default -> {}
+        }
+        agent.closeStdout();
+        agent.client.onExit().join(); // the reader has handled every line and queued every task
+        executor.runNewestFirst();
+
+        assertThat(events).containsExactly("last words", end.equals("result") ? "result" : "failure");
     }
 
     @Test
