@@ -756,19 +756,13 @@ final class DefaultAcpClient implements AcpClient {
                         continue;
                     }
                     int chunk = i - start;
-                    if (discarding) {
-                        discarded += chunk;
+                    if (discarding || lineLength + (long) chunk > max) {
+                        discarded = (discarding ? discarded : lineLength) + chunk;
                         log.error("{} - dropped a stdout line of {} bytes (maxLineBytes is {})", name, discarded, max);
                         discarding = false;
+                        lineLength = 0;
                     } else if (lineLength == 0) {
                         handleLine(buffer, start, chunk);
-                    } else if (lineLength + (long) chunk > max) {
-                        log.error(
-                                "{} - dropped a stdout line of {} bytes (maxLineBytes is {})",
-                                name,
-                                lineLength + (long) chunk,
-                                max);
-                        lineLength = 0;
                     } else {
                         line = append(line, lineLength, buffer, start, chunk);
                         lineLength += chunk;

@@ -118,11 +118,26 @@ final class AcpClientProtocolTest {
             agent.write(huge.substring(i, Math.min(huge.length(), i + 700)));
         }
         agent.write("\n");
-        agent.writeLine(update("s", "h".repeat(900))); // fits
+        String justFits = update("s", "h".repeat(869));
+        assertThat(justFits).hasSize(1024);
+        agent.writeLine(justFits);
         agent.writeLine(update("s", "after"));
         agent.writeLine(result(id, "{\"ok\":true}"));
         assertThat(request.future().join().get("ok").asBoolean()).isTrue();
-        assertThat(texts(seen)).containsExactly("h".repeat(900), "after");
+        assertThat(texts(seen)).containsExactly("h".repeat(869), "after");
+    }
+
+    @Test
+    void aLineLongerThanTheMaximumIsDroppedAlsoWhenItArrivesInOneRead() {
+        start(AcpClientOptions.builder().maxLineBytes(1024).build());
+        List<SessionUpdate> seen = Collections.synchronizedList(new ArrayList<>());
+        agent.client.subscribe("s", (sessionId, u) -> seen.add(u));
+        PendingRequest<JsonNode> request = agent.client.request("_x/y", Json.object());
+        JsonNode id = agent.next().get("id");
+        // One write, so the reader gets the whole long line, newline included, in one read.
+        agent.write(update("s", "h".repeat(5000)) + "\n" + update("s", "after") + "\n" + result(id, "{}") + "\n");
+        request.future().join();
+        assertThat(texts(seen)).containsExactly("after");
     }
 
     @Test
