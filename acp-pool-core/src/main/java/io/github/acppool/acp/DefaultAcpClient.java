@@ -962,6 +962,15 @@ final class DefaultAcpClient implements AcpClient {
     }
 
     private void handle(Incoming request) {
+        if (request.answered.get()) {
+            // Withdrawn ($/cancel_request) or cancelled (session/cancel) while it waited for a thread.
+            log.debug(
+                    "{} - {} of session {} was answered before it was handled",
+                    name,
+                    request.method,
+                    request.sessionId);
+            return;
+        }
         try {
             String method = request.method;
             if (method.equals("session/request_permission")) {

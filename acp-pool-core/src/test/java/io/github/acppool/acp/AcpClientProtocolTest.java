@@ -23,9 +23,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -463,6 +465,48 @@ final class AcpClientProtocolTest {
         agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel_request\",\"params\":{\"requestId\":41}}");
         assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32800);
         await().until(human::isCancelled);
+    }
+
+    /**
+     * A request that is answered before the executor gets to it (the agent withdrew it with {@code
+     * $/cancel_request}, or the session was cancelled) has no effect: no file is written, and the permission
+     * policy, which may ask a human in a chat, is not asked.
+     */
+    @Test
+    void aRequestAnsweredBeforeItIsHandledHasNoEffect(@TempDir Path cwd) throws Exception {
+        ManualExecutor executor = new ManualExecutor();
+        AtomicInteger asked = new AtomicInteger();
+        start(AcpClientOptions.builder()
+                .executor(executor, false)
+                .fsAccess(FsAccess.READ_WRITE)
+                .permissionPolicy(request -> {
+                    asked.incrementAndGet();
+                    return CompletableFuture.completedFuture(request.allowOnce());
+                })
+                .build());
+        CompletableFuture<SessionState> created = agent.client.newSession(SessionSetup.of(cwd));
+        agent.writeLine(result(agent.next().get("id"), "{\"sessionId\":\"s\"}"));
+        await().until(() -> executor.queued() > 0);
+        executor.runNewestFirst();
+        created.join();
+
+        Path planted = cwd.resolve("planted.txt");
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"fs/write_text_file\",\"params\":"
+                + "{\"sessionId\":\"s\",\"path\":\"" + planted + "\",\"content\":\"x\"}}");
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel_request\",\"params\":{\"requestId\":1}}");
+        assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32800);
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"session/request_permission\",\"params\":"
+                + "{\"sessionId\":\"s\",\"toolCall\":{\"toolCallId\":\"c\"},\"options\":"
+                + "[{\"optionId\":\"ok\",\"name\":\"OK\",\"kind\":\"allow_once\"}]}}");
+        await().until(() -> executor.queued() == 2); // both are waiting to be handled
+        agent.client.cancel("s");
+        assertThat(agent.next().get("method").asText()).isEqualTo("session/cancel");
+        assertThat(agent.next().at("/result/outcome/outcome").asText()).isEqualTo("cancelled");
+
+        executor.runNewestFirst();
+
+        assertThat(planted).doesNotExist();
+        assertThat(asked).hasValue(0);
     }
 
     @Test
