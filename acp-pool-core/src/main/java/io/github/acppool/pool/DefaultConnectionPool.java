@@ -62,8 +62,9 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
      * Capacity: entries.size() + creating.size() <= maxSize, checked and changed only under mapLock. A creation
      * reserves its slot before the factory runs (single flight per key: followers wait on its future). A caller
      * that must wait for room registers in roomWaiters *before* it scans, and waits on roomChanged only if
-     * roomEpoch has not moved since; every retire, failed creation and close moves roomEpoch, and an unlock
-     * moves it when roomWaiters > 0, so no wake-up is lost.
+     * roomEpoch has not moved since; every retire, failed creation and close moves roomEpoch, and an unlock (or
+     * a caller giving up its wait for a connection lock, which may leave the entry idle) moves it when
+     * roomWaiters > 0, so no wake-up is lost.
      *
      * Blocking: withConnection waits for its connection lock, for a creation in flight for its key, and at
      * capacity up to acquireTimeout for room; all interruptibly. The factory runs on the caller's thread.
@@ -220,6 +221,9 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             return true;
         } catch (InterruptedException e) {
             entry.users.decrementAndGet();
+            // The lock's last holder may have unlocked (and told room waiters) while this caller still counted as
+            // a user, so that a waiter's scan skipped the entry; it is idle only now.
+            tellRoomWaiters();
             Thread.currentThread().interrupt();
             throw new AcquireInterruptedException(name, String.valueOf(entry.key), e);
         }
@@ -237,12 +241,19 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         unlock(entry);
     }
 
-    /** Unlocks an entry, then closes it if it was retired, or tells a caller waiting for room. */
+    /** Unlocks an entry, then closes it if it was retired, or tells callers waiting for room. */
     private void unlock(PoolEntry<K, C> entry) {
         entry.lock.unlock();
         if (entry.isRetired()) {
-            closeOnce(entry);
-        } else if (roomWaiters.get() > 0) {
+            closeOnce(entry); // retire() has told the room waiters
+        } else {
+            tellRoomWaiters();
+        }
+    }
+
+    /** An entry may have become idle: wakes the callers waiting for room, if there are any. */
+    private void tellRoomWaiters() {
+        if (roomWaiters.get() > 0) {
             mapLock.lock();
             try {
                 roomMoved();
