@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.acppool.acp.schema.AgentCapabilities;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.acp.schema.McpServer;
@@ -26,9 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +102,9 @@ final class DefaultAcpClient implements AcpClient {
     private final ConcurrentHashMap<Long, Call<?>> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SessionChannel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Path> sessionDirs = new ConcurrentHashMap<>();
-    private final Map<Incoming, Boolean> incoming = new ConcurrentHashMap<>();
+    /** The agent's requests that have not been answered yet. */
+    private final Set<Incoming> incoming = ConcurrentHashMap.newKeySet();
+
     private final AtomicReference<@Nullable AgentProcessException> terminal = new AtomicReference<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -319,7 +325,7 @@ final class DefaultAcpClient implements AcpClient {
     @Override
     public CompletableFuture<SessionState> newSession(SessionSetup setup, @Nullable SessionUpdateListener listener) {
         Checks.notNull(setup, "setup");
-        ObjectNode params = sessionParams(null, setup, true);
+        ObjectNode params = sessionParams(null, setup);
         return call(
                         "session/new",
                         params,
@@ -346,21 +352,22 @@ final class DefaultAcpClient implements AcpClient {
 
     @Override
     public CompletableFuture<SessionState> loadSession(String sessionId, SessionSetup setup) {
-        return reopen("session/load", sessionId, setup, c -> c.loadSession(), "agentCapabilities.loadSession", true);
+        return reopen(
+                "session/load", sessionId, setup, AgentCapabilities::loadSession, "agentCapabilities.loadSession");
     }
 
     @Override
     public CompletableFuture<SessionState> resumeSession(String sessionId, SessionSetup setup) {
-        return reopen("session/resume", sessionId, setup, c -> c.resumeSession(), "sessionCapabilities.resume", true);
+        return reopen(
+                "session/resume", sessionId, setup, AgentCapabilities::resumeSession, "sessionCapabilities.resume");
     }
 
     private CompletableFuture<SessionState> reopen(
             String method,
             String sessionId,
             SessionSetup setup,
-            java.util.function.Predicate<io.github.acppool.acp.schema.AgentCapabilities> advertised,
-            String capability,
-            boolean sendMcp) {
+            Predicate<AgentCapabilities> advertised,
+            String capability) {
         Checks.notNull(sessionId, "sessionId");
         Checks.notNull(setup, "setup");
         CompletableFuture<SessionState> unsupported = unsupported(method, capability, advertised);
@@ -369,7 +376,7 @@ final class DefaultAcpClient implements AcpClient {
         }
         return call(
                         method,
-                        sessionParams(sessionId, setup, sendMcp),
+                        sessionParams(sessionId, setup),
                         result -> SessionState.fromJson(result, sessionId),
                         options.requestTimeout(),
                         state -> sessionDirs.put(sessionId, setup.cwd()))
@@ -377,9 +384,7 @@ final class DefaultAcpClient implements AcpClient {
     }
 
     private <T> @Nullable CompletableFuture<T> unsupported(
-            String method,
-            String capability,
-            java.util.function.Predicate<io.github.acppool.acp.schema.AgentCapabilities> advertised) {
+            String method, String capability, Predicate<AgentCapabilities> advertised) {
         InitializeResult init = initializeResult;
         if (init != null && advertised.test(init.agentCapabilities())) {
             return null;
@@ -389,17 +394,15 @@ final class DefaultAcpClient implements AcpClient {
                         + (init == null ? "has not advertised yet (initialize first)" : "did not advertise")));
     }
 
-    private static ObjectNode sessionParams(@Nullable String sessionId, SessionSetup setup, boolean sendMcp) {
+    private static ObjectNode sessionParams(@Nullable String sessionId, SessionSetup setup) {
         ObjectNode params = Json.object();
         if (sessionId != null) {
             params.put("sessionId", sessionId);
         }
         params.put("cwd", setup.cwd().toString());
-        if (sendMcp) {
-            ArrayNode servers = params.putArray("mcpServers");
-            for (McpServer server : setup.mcpServers()) {
-                servers.add(server.toJson());
-            }
+        ArrayNode servers = params.putArray("mcpServers");
+        for (McpServer server : setup.mcpServers()) {
+            servers.add(server.toJson());
         }
         if (!setup.additionalDirectories().isEmpty()) {
             ArrayNode dirs = params.putArray("additionalDirectories");
@@ -412,7 +415,7 @@ final class DefaultAcpClient implements AcpClient {
     public CompletableFuture<Void> closeSession(String sessionId) {
         Checks.notNull(sessionId, "sessionId");
         CompletableFuture<Void> unsupported =
-                unsupported("session/close", "sessionCapabilities.close", c -> c.closeSession());
+                unsupported("session/close", "sessionCapabilities.close", AgentCapabilities::closeSession);
         if (unsupported != null) {
             return unsupported;
         }
@@ -447,7 +450,7 @@ final class DefaultAcpClient implements AcpClient {
     public void cancel(String sessionId) {
         Checks.notNull(sessionId, "sessionId");
         notify("session/cancel", Json.object().put("sessionId", sessionId));
-        for (Incoming request : incoming.keySet()) {
+        for (Incoming request : incoming) {
             if (request.method.equals("session/request_permission") && sessionId.equals(request.sessionId)) {
                 if (respond(request, cancelledOutcome(), null)) {
                     log.debug(
@@ -899,7 +902,7 @@ final class DefaultAcpClient implements AcpClient {
             onUpdate(params);
         } else if (method.equals("$/cancel_request")) {
             JsonNode requestId = params.get("requestId");
-            for (Incoming request : incoming.keySet()) {
+            for (Incoming request : incoming) {
                 if (request.id.equals(requestId)) {
                     respond(request, null, error(AcpProtocolException.REQUEST_CANCELLED, "Request cancelled", null));
                     CompletableFuture<?> decision = request.decision;
@@ -952,7 +955,7 @@ final class DefaultAcpClient implements AcpClient {
 
     private void onRequest(JsonNode id, String method, JsonNode params) {
         Incoming request = new Incoming(id, method, params);
-        incoming.put(request, Boolean.TRUE);
+        incoming.add(request);
         recordDescendantsSoon();
         try {
             executor.execute(() -> handle(request));
@@ -1269,7 +1272,7 @@ final class DefaultAcpClient implements AcpClient {
             for (ProcessHandle handle : descendants.values()) {
                 try {
                     handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                } catch (TimeoutException | ExecutionException e) {
                     handle.destroyForcibly();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
