@@ -153,8 +153,9 @@ public interface AcpClient extends AutoCloseable {
     /**
      * Shuts down: fails outstanding requests, closes stdin, waits {@code closeGrace} for the agent to exit,
      * then sends SIGTERM (to the agent and every descendant it had, including descendants recorded earlier
-     * that outlived it), waits again, then SIGKILL. Blocks until
-     * done (at most about twice {@code closeGrace}). Idempotent; a concurrent call waits for the first.
+     * that outlived it), waits again, then SIGKILL. Blocks until done: an agent that exits when its stdin
+     * closes is done within one {@code closeGrace}; one that ignores stdin, SIGTERM and a blocked pipe takes
+     * at most about six. Idempotent; a concurrent call waits for the first.
      */
     @Override
     void close();
