@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -57,7 +58,9 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
      * could tryLock it, otherwise the holder right after it unlocks. Both sides write then read volatile state
      * (retire then tryLock; unlock then read retiredCause), so at least one of them closes it. HUNG eviction and
      * the close() deadline close a connection while its holder still runs; the holder's later unlock then loses
-     * the CAS. The listener runs right before the closer, on the same thread.
+     * the CAS. The listener runs right before the closer, on the same thread. An entry that evict() retires is
+     * also put in `evicted` (before it is retired, so it is removed after) until it is closed: close() waits for
+     * those too, since a holder may still run on them and they are no longer in the map.
      *
      * Capacity: entries.size() + creating.size() <= maxSize, checked and changed only under mapLock. A creation
      * reserves its slot before the factory runs (single flight per key: followers wait on its future). A caller
@@ -100,6 +103,8 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
     private long roomEpoch;
 
     private final AtomicInteger roomWaiters = new AtomicInteger();
+    /** Entries removed by evict() and not closed yet; added under mapLock. */
+    private final Set<PoolEntry<K, C>> evicted = ConcurrentHashMap.newKeySet();
     /** Written only under mapLock; read without it. */
     private volatile boolean closed;
 
@@ -511,6 +516,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         if (!entry.claimClose()) {
             return;
         }
+        evicted.remove(entry);
         EvictionCause cause = Checks.notNull(entry.retiredCause(), "retiredCause");
         log.debug("{} - closing the connection for key {} ({})", name, entry.key, cause);
         try {
@@ -538,6 +544,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             if (entry == null) {
                 return false;
             }
+            evicted.add(entry);
             entry.retire(EvictionCause.EXPLICIT);
             roomMoved();
         } finally {
@@ -684,7 +691,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         // Callers waiting for these creations give up now; each creator closes its connection when it returns.
         pending.forEach(creation -> creation.completeExceptionally(new PoolClosedException(name)));
 
-        List<PoolEntry<K, C>> busy = new ArrayList<>();
+        List<PoolEntry<K, C>> busy = new ArrayList<>(evicted); // evicted earlier, some holder may still run
         for (PoolEntry<K, C> entry : all) {
             if (tryLockHousekeeping(entry)) {
                 unlock(entry); // idle: closes it now
