@@ -80,6 +80,9 @@ public interface PermissionPolicy {
             CompletableFuture<PermissionOutcome> decided = new CompletableFuture<>();
             var unused = asked.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((outcome, error) -> {
+                        if (decided.isDone()) {
+                            return; // withdrawn by the client (session/cancel): nothing left to decide
+                        }
                         if (error == null && outcome != null) {
                             decided.complete(outcome);
                         } else {
