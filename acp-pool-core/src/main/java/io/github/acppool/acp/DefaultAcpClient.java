@@ -988,7 +988,11 @@ final class DefaultAcpClient implements AcpClient {
                 respond(request, fs.write(sessionDir(request), request.params), null);
                 return;
             }
-            log.debug("{} - answered unsupported agent request {} with -32601", name, request.method);
+            log.debug(
+                    "{} - answered unsupported agent request {} of session {} with -32601",
+                    name,
+                    request.method,
+                    request.sessionId);
             respond(
                     request,
                     null,
@@ -1000,7 +1004,7 @@ final class DefaultAcpClient implements AcpClient {
             log.info("{} - refused {} of session {}: {}", name, request.method, request.sessionId, e.getMessage());
             respond(request, null, error(e.code, String.valueOf(e.getMessage()), null));
         } catch (RuntimeException e) {
-            log.warn("{} - handling agent request {} failed", name, request.method, e);
+            log.warn("{} - handling agent request {} of session {} failed", name, request.method, request.sessionId, e);
             respond(request, null, error(AcpProtocolException.INTERNAL_ERROR, "Internal error: " + e, null));
         }
     }
@@ -1038,7 +1042,12 @@ final class DefaultAcpClient implements AcpClient {
             decision = Checks.notNull(options.permissionPolicy().decide(permission), "permission decision")
                     .toCompletableFuture();
         } catch (RuntimeException e) {
-            log.warn("{} - permission policy threw for tool call {}; rejecting", name, toolCall.toolCallId(), e);
+            log.warn(
+                    "{} - permission policy threw for tool call {} of session {}; rejecting",
+                    name,
+                    toolCall.toolCallId(),
+                    request.sessionId,
+                    e);
             respond(request, outcome(permission.reject()), null);
             return;
         }
@@ -1050,11 +1059,22 @@ final class DefaultAcpClient implements AcpClient {
             if (e == null && outcome != null) {
                 if (outcome instanceof PermissionOutcome.Selected selected
                         && choices.stream().noneMatch(o -> o.optionId().equals(selected.optionId()))) {
-                    log.warn("{} - permission policy chose an option that was not offered: {}", name, outcome);
+                    log.warn(
+                            "{} - permission policy chose an option that was not offered for tool call {} of session"
+                                    + " {}: {}",
+                            name,
+                            toolCall.toolCallId(),
+                            request.sessionId,
+                            outcome);
                 }
                 respond(request, outcome(outcome), null);
             } else if (!(e instanceof CancellationException)) {
-                log.warn("{} - permission decision for tool call {} failed; rejecting", name, toolCall.toolCallId(), e);
+                log.warn(
+                        "{} - permission decision for tool call {} of session {} failed; rejecting",
+                        name,
+                        toolCall.toolCallId(),
+                        request.sessionId,
+                        e);
                 respond(request, outcome(permission.reject()), null);
             } else {
                 respond(request, cancelledOutcome(), null);
@@ -1098,7 +1118,14 @@ final class DefaultAcpClient implements AcpClient {
         } else {
             message.set("result", result == null ? Json.object() : result);
         }
-        send(message, e -> log.debug("{} - could not answer {}: {}", name, request.method, e.toString()));
+        send(
+                message,
+                e -> log.debug(
+                        "{} - could not answer {} of session {}: {}",
+                        name,
+                        request.method,
+                        request.sessionId,
+                        e.toString()));
         return true;
     }
 
