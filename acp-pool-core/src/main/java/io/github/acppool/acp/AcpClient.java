@@ -29,8 +29,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Requests return futures and never block the caller. Futures complete on the client's executor, never
  * on the stdout reader thread, and only after every update that arrived before the answer was delivered.
- * When the process exits or closes stdout, every outstanding request fails at once with {@link
- * AgentProcessException}; requests made after that fail the same way.
+ * When the process exits or closes stdout, every outstanding request fails with {@link
+ * AgentProcessException} as soon as the updates it sent before were delivered; requests made after that fail
+ * at once.
  *
  * <p>Thread-safe: any thread may call any method at any time, including {@link #close()} while a prompt is
  * in flight.
@@ -152,8 +153,9 @@ public interface AcpClient extends AutoCloseable {
     /**
      * Shuts down: fails outstanding requests, closes stdin, waits {@code closeGrace} for the agent to exit,
      * then sends SIGTERM (to the agent and every descendant it had, including descendants recorded earlier
-     * that outlived it), waits again, then SIGKILL. Blocks until
-     * done (at most about twice {@code closeGrace}). Idempotent; a concurrent call waits for the first.
+     * that outlived it), waits again, then SIGKILL. Blocks until done: an agent that exits when its stdin
+     * closes is done within one {@code closeGrace}; one that ignores stdin, SIGTERM and a blocked pipe takes
+     * at most about six. Idempotent; a concurrent call waits for the first.
      */
     @Override
     void close();

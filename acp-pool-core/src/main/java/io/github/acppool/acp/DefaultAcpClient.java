@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.acppool.acp.schema.AgentCapabilities;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.acp.schema.McpServer;
@@ -26,9 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +47,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +63,10 @@ final class DefaultAcpClient implements AcpClient {
      *   updates it queued before each blocking read of stdout (one wake-up per read buffer, not per update).
      * - A response is matched by id in `pending` (remove = claim; whoever removes a call completes it, so a
      *   call completes at most once and a late answer to an abandoned id finds nothing). Before its future is
-     *   completed, a barrier is queued in every SessionChannel that still has undelivered updates; the future
-     *   completes on the executor when the last barrier runs. So everything read before the answer is
-     *   delivered before the future completes.
+     *   completed (with a result, an error, or the process failure when stdout ends), a barrier is queued in
+     *   every SessionChannel that still has undelivered updates; the future completes on the executor when the
+     *   last barrier runs. So everything read before the answer is delivered before the future completes.
+     *   Failures that do not come from the reader (close(), the timer's exit check) complete at once.
      * - `terminal` is set once when stdout ends, the process exits or close() starts; it is set before pending
      *   calls are failed, and call() re-checks it after registering, so no call can slip past the failure.
      * - Writes go through OutboundWriter, which never makes one sender wait for another.
@@ -97,7 +102,9 @@ final class DefaultAcpClient implements AcpClient {
     private final ConcurrentHashMap<Long, Call<?>> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SessionChannel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Path> sessionDirs = new ConcurrentHashMap<>();
-    private final Map<Incoming, Boolean> incoming = new ConcurrentHashMap<>();
+    /** The agent's requests that have not been answered yet. */
+    private final Set<Incoming> incoming = ConcurrentHashMap.newKeySet();
+
     private final AtomicReference<@Nullable AgentProcessException> terminal = new AtomicReference<>();
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean closeStarted = new AtomicBoolean();
@@ -318,7 +325,7 @@ final class DefaultAcpClient implements AcpClient {
     @Override
     public CompletableFuture<SessionState> newSession(SessionSetup setup, @Nullable SessionUpdateListener listener) {
         Checks.notNull(setup, "setup");
-        ObjectNode params = sessionParams(null, setup, true);
+        ObjectNode params = sessionParams(null, setup);
         return call(
                         "session/new",
                         params,
@@ -345,21 +352,22 @@ final class DefaultAcpClient implements AcpClient {
 
     @Override
     public CompletableFuture<SessionState> loadSession(String sessionId, SessionSetup setup) {
-        return reopen("session/load", sessionId, setup, c -> c.loadSession(), "agentCapabilities.loadSession", true);
+        return reopen(
+                "session/load", sessionId, setup, AgentCapabilities::loadSession, "agentCapabilities.loadSession");
     }
 
     @Override
     public CompletableFuture<SessionState> resumeSession(String sessionId, SessionSetup setup) {
-        return reopen("session/resume", sessionId, setup, c -> c.resumeSession(), "sessionCapabilities.resume", true);
+        return reopen(
+                "session/resume", sessionId, setup, AgentCapabilities::resumeSession, "sessionCapabilities.resume");
     }
 
     private CompletableFuture<SessionState> reopen(
             String method,
             String sessionId,
             SessionSetup setup,
-            java.util.function.Predicate<io.github.acppool.acp.schema.AgentCapabilities> advertised,
-            String capability,
-            boolean sendMcp) {
+            Predicate<AgentCapabilities> advertised,
+            String capability) {
         Checks.notNull(sessionId, "sessionId");
         Checks.notNull(setup, "setup");
         CompletableFuture<SessionState> unsupported = unsupported(method, capability, advertised);
@@ -368,7 +376,7 @@ final class DefaultAcpClient implements AcpClient {
         }
         return call(
                         method,
-                        sessionParams(sessionId, setup, sendMcp),
+                        sessionParams(sessionId, setup),
                         result -> SessionState.fromJson(result, sessionId),
                         options.requestTimeout(),
                         state -> sessionDirs.put(sessionId, setup.cwd()))
@@ -376,9 +384,7 @@ final class DefaultAcpClient implements AcpClient {
     }
 
     private <T> @Nullable CompletableFuture<T> unsupported(
-            String method,
-            String capability,
-            java.util.function.Predicate<io.github.acppool.acp.schema.AgentCapabilities> advertised) {
+            String method, String capability, Predicate<AgentCapabilities> advertised) {
         InitializeResult init = initializeResult;
         if (init != null && advertised.test(init.agentCapabilities())) {
             return null;
@@ -388,17 +394,15 @@ final class DefaultAcpClient implements AcpClient {
                         + (init == null ? "has not advertised yet (initialize first)" : "did not advertise")));
     }
 
-    private static ObjectNode sessionParams(@Nullable String sessionId, SessionSetup setup, boolean sendMcp) {
+    private static ObjectNode sessionParams(@Nullable String sessionId, SessionSetup setup) {
         ObjectNode params = Json.object();
         if (sessionId != null) {
             params.put("sessionId", sessionId);
         }
         params.put("cwd", setup.cwd().toString());
-        if (sendMcp) {
-            ArrayNode servers = params.putArray("mcpServers");
-            for (McpServer server : setup.mcpServers()) {
-                servers.add(server.toJson());
-            }
+        ArrayNode servers = params.putArray("mcpServers");
+        for (McpServer server : setup.mcpServers()) {
+            servers.add(server.toJson());
         }
         if (!setup.additionalDirectories().isEmpty()) {
             ArrayNode dirs = params.putArray("additionalDirectories");
@@ -411,7 +415,7 @@ final class DefaultAcpClient implements AcpClient {
     public CompletableFuture<Void> closeSession(String sessionId) {
         Checks.notNull(sessionId, "sessionId");
         CompletableFuture<Void> unsupported =
-                unsupported("session/close", "sessionCapabilities.close", c -> c.closeSession());
+                unsupported("session/close", "sessionCapabilities.close", AgentCapabilities::closeSession);
         if (unsupported != null) {
             return unsupported;
         }
@@ -446,7 +450,7 @@ final class DefaultAcpClient implements AcpClient {
     public void cancel(String sessionId) {
         Checks.notNull(sessionId, "sessionId");
         notify("session/cancel", Json.object().put("sessionId", sessionId));
-        for (Incoming request : incoming.keySet()) {
+        for (Incoming request : incoming) {
             if (request.method.equals("session/request_permission") && sessionId.equals(request.sessionId)) {
                 if (respond(request, cancelledOutcome(), null)) {
                     log.debug(
@@ -654,7 +658,7 @@ final class DefaultAcpClient implements AcpClient {
             JsonNode error = message.get("error");
             if (error != null && !error.isNull()) {
                 JsonNode data = error.get("data");
-                complete(
+                completeAfterDelivery(
                         future,
                         null,
                         new AcpProtocolException(
@@ -672,18 +676,22 @@ final class DefaultAcpClient implements AcpClient {
                     onAnswer.accept(value);
                 }
             } catch (RuntimeException e) {
-                complete(future, null, e);
+                completeAfterDelivery(future, null, e);
                 return;
             }
-            completeAfterDelivery(future, value);
+            completeAfterDelivery(future, value, null);
         }
     }
 
-    private <T> void completeAfterDelivery(CompletableFuture<T> future, T value) {
+    /**
+     * Reader thread: completes {@code future} once every update read so far has been delivered, whether the
+     * request ends with a value or an error, so that no turn ends before its last text arrived.
+     */
+    private <T> void completeAfterDelivery(CompletableFuture<T> future, @Nullable T value, @Nullable Throwable error) {
         AtomicInteger remaining = new AtomicInteger(1);
         Runnable barrier = () -> {
             if (remaining.decrementAndGet() == 0) {
-                complete(future, value, null);
+                complete(future, value, error);
             }
         };
         for (SessionChannel channel : channels.values()) {
@@ -751,19 +759,13 @@ final class DefaultAcpClient implements AcpClient {
                         continue;
                     }
                     int chunk = i - start;
-                    if (discarding) {
-                        discarded += chunk;
+                    if (discarding || lineLength + (long) chunk > max) {
+                        discarded = (discarding ? discarded : lineLength) + chunk;
                         log.error("{} - dropped a stdout line of {} bytes (maxLineBytes is {})", name, discarded, max);
                         discarding = false;
+                        lineLength = 0;
                     } else if (lineLength == 0) {
                         handleLine(buffer, start, chunk);
-                    } else if (lineLength + (long) chunk > max) {
-                        log.error(
-                                "{} - dropped a stdout line of {} bytes (maxLineBytes is {})",
-                                name,
-                                lineLength + (long) chunk,
-                                max);
-                        lineLength = 0;
                     } else {
                         line = append(line, lineLength, buffer, start, chunk);
                         lineLength += chunk;
@@ -900,7 +902,7 @@ final class DefaultAcpClient implements AcpClient {
             onUpdate(params);
         } else if (method.equals("$/cancel_request")) {
             JsonNode requestId = params.get("requestId");
-            for (Incoming request : incoming.keySet()) {
+            for (Incoming request : incoming) {
                 if (request.id.equals(requestId)) {
                     respond(request, null, error(AcpProtocolException.REQUEST_CANCELLED, "Request cancelled", null));
                     CompletableFuture<?> decision = request.decision;
@@ -953,7 +955,7 @@ final class DefaultAcpClient implements AcpClient {
 
     private void onRequest(JsonNode id, String method, JsonNode params) {
         Incoming request = new Incoming(id, method, params);
-        incoming.put(request, Boolean.TRUE);
+        incoming.add(request);
         recordDescendantsSoon();
         try {
             executor.execute(() -> handle(request));
@@ -963,6 +965,15 @@ final class DefaultAcpClient implements AcpClient {
     }
 
     private void handle(Incoming request) {
+        if (request.answered.get()) {
+            // Withdrawn ($/cancel_request) or cancelled (session/cancel) while it waited for a thread.
+            log.debug(
+                    "{} - {} of session {} was answered before it was handled",
+                    name,
+                    request.method,
+                    request.sessionId);
+            return;
+        }
         try {
             String method = request.method;
             if (method.equals("session/request_permission")) {
@@ -977,7 +988,11 @@ final class DefaultAcpClient implements AcpClient {
                 respond(request, fs.write(sessionDir(request), request.params), null);
                 return;
             }
-            log.debug("{} - answered unsupported agent request {} with -32601", name, request.method);
+            log.debug(
+                    "{} - answered unsupported agent request {} of session {} with -32601",
+                    name,
+                    request.method,
+                    request.sessionId);
             respond(
                     request,
                     null,
@@ -989,7 +1004,7 @@ final class DefaultAcpClient implements AcpClient {
             log.info("{} - refused {} of session {}: {}", name, request.method, request.sessionId, e.getMessage());
             respond(request, null, error(e.code, String.valueOf(e.getMessage()), null));
         } catch (RuntimeException e) {
-            log.warn("{} - handling agent request {} failed", name, request.method, e);
+            log.warn("{} - handling agent request {} of session {} failed", name, request.method, request.sessionId, e);
             respond(request, null, error(AcpProtocolException.INTERNAL_ERROR, "Internal error: " + e, null));
         }
     }
@@ -1027,7 +1042,12 @@ final class DefaultAcpClient implements AcpClient {
             decision = Checks.notNull(options.permissionPolicy().decide(permission), "permission decision")
                     .toCompletableFuture();
         } catch (RuntimeException e) {
-            log.warn("{} - permission policy threw for tool call {}; rejecting", name, toolCall.toolCallId(), e);
+            log.warn(
+                    "{} - permission policy threw for tool call {} of session {}; rejecting",
+                    name,
+                    toolCall.toolCallId(),
+                    request.sessionId,
+                    e);
             respond(request, outcome(permission.reject()), null);
             return;
         }
@@ -1039,11 +1059,22 @@ final class DefaultAcpClient implements AcpClient {
             if (e == null && outcome != null) {
                 if (outcome instanceof PermissionOutcome.Selected selected
                         && choices.stream().noneMatch(o -> o.optionId().equals(selected.optionId()))) {
-                    log.warn("{} - permission policy chose an option that was not offered: {}", name, outcome);
+                    log.warn(
+                            "{} - permission policy chose an option that was not offered for tool call {} of session"
+                                    + " {}: {}",
+                            name,
+                            toolCall.toolCallId(),
+                            request.sessionId,
+                            outcome);
                 }
                 respond(request, outcome(outcome), null);
             } else if (!(e instanceof CancellationException)) {
-                log.warn("{} - permission decision for tool call {} failed; rejecting", name, toolCall.toolCallId(), e);
+                log.warn(
+                        "{} - permission decision for tool call {} of session {} failed; rejecting",
+                        name,
+                        toolCall.toolCallId(),
+                        request.sessionId,
+                        e);
                 respond(request, outcome(permission.reject()), null);
             } else {
                 respond(request, cancelledOutcome(), null);
@@ -1087,7 +1118,14 @@ final class DefaultAcpClient implements AcpClient {
         } else {
             message.set("result", result == null ? Json.object() : result);
         }
-        send(message, e -> log.debug("{} - could not answer {}: {}", name, request.method, e.toString()));
+        send(
+                message,
+                e -> log.debug(
+                        "{} - could not answer {} of session {}: {}",
+                        name,
+                        request.method,
+                        request.sessionId,
+                        e.toString()));
         return true;
     }
 
@@ -1136,7 +1174,7 @@ final class DefaultAcpClient implements AcpClient {
             awaitExitBriefly();
         }
         Integer code = exitCodeOrNull();
-        failAll(processFailure(code != null ? "the agent exited" : "the agent closed its stdout", null));
+        failAll(processFailure(code != null ? "the agent exited" : "the agent closed its stdout", null), true);
         if (process == null) {
             exit.complete(-1);
         }
@@ -1183,25 +1221,33 @@ final class DefaultAcpClient implements AcpClient {
         long since = readBlockedSinceNanos;
         if (since != 0 && System.nanoTime() - since >= EXIT_TO_EOF_GRACE.toNanos()) {
             log.warn("{} - agent exited but its stdout is still open (held by a descendant?)", name);
-            failAll(processFailure("the agent exited", null));
+            failAll(processFailure("the agent exited", null), false);
             return;
         }
         try {
             var unused = scheduler.schedule(
                     this::checkStdoutAfterExit, EXIT_TO_EOF_GRACE.toNanos() / 2, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            failAll(processFailure("the agent exited", null));
+            failAll(processFailure("the agent exited", null), false);
         }
     }
 
-    private void failAll(AgentProcessException failure) {
+    /**
+     * Fails every pending request. Only the reader may pass {@code afterDelivery} (what it read before stdout
+     * ended is delivered first); the other callers fail them at once.
+     */
+    private void failAll(AgentProcessException failure, boolean afterDelivery) {
         if (!terminal.compareAndSet(null, failure)) {
             failure = terminal.get();
         }
         for (Call<?> call : pending.values()) {
             if (pending.remove(call.id, call)) {
                 call.cancelTimeout();
-                complete(call.future, null, failure);
+                if (afterDelivery) {
+                    completeAfterDelivery(call.future, null, failure);
+                } else {
+                    complete(call.future, null, failure);
+                }
             }
         }
     }
@@ -1221,7 +1267,7 @@ final class DefaultAcpClient implements AcpClient {
 
     private void shutdown() {
         log.debug("{} - closing", name);
-        failAll(processFailure("the client was closed", null));
+        failAll(processFailure("the client was closed", null), false);
         channels.values().forEach(SessionChannel::close);
         Duration grace = options.closeGrace();
         Process p = process;
@@ -1253,7 +1299,7 @@ final class DefaultAcpClient implements AcpClient {
             for (ProcessHandle handle : descendants.values()) {
                 try {
                     handle.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+                } catch (TimeoutException | ExecutionException e) {
                     handle.destroyForcibly();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -11,7 +11,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Serves {@code fs/read_text_file} and {@code fs/write_text_file} inside a session's working directory.
@@ -155,9 +154,5 @@ final class FsHandler {
         int from = Math.min(lines.size(), line - 1);
         int to = limit < 0 ? lines.size() : (int) Math.min(lines.size(), (long) from + limit);
         return String.join("\n", lines.subList(from, to));
-    }
-
-    static @Nullable String sessionIdOf(JsonNode params) {
-        return Json.text(params, "sessionId");
     }
 }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every request gets exactly one answer. If the session is cancelled first, the client answers {@code
  * cancelled} itself and cancels the returned stage's {@link CompletionStage#toCompletableFuture()
  * future} (a chat adapter can listen for that to disable its buttons); a later completion is ignored. A
- * stage that fails, or a policy that throws, is answered with a reject option (or cancelled).
+ * request cancelled before the policy was called is not given to it at all. A stage that fails, or a policy
+ * that throws, is answered with a reject option (or cancelled).
  *
  * <p>Implementations must be thread-safe: requests of different sessions may be decided concurrently.
  */
@@ -79,6 +80,9 @@ public interface PermissionPolicy {
             CompletableFuture<PermissionOutcome> decided = new CompletableFuture<>();
             var unused = asked.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS)
                     .whenComplete((outcome, error) -> {
+                        if (decided.isDone()) {
+                            return; // withdrawn by the client (session/cancel): nothing left to decide
+                        }
                         if (error == null && outcome != null) {
                             decided.complete(outcome);
                         } else {

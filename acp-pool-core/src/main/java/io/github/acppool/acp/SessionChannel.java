@@ -136,14 +136,21 @@ final class SessionChannel {
         boolean start;
         lock.lock();
         try {
-            start = !scheduled && !queue.isEmpty();
-            scheduled |= start;
+            start = claimDrain();
         } finally {
             lock.unlock();
         }
         if (start) {
             startDrain();
         }
+    }
+
+    /** True if the queue has items and no drain is scheduled: the caller must then start one. */
+    @GuardedBy("lock")
+    private boolean claimDrain() {
+        boolean claim = !scheduled && !queue.isEmpty();
+        scheduled |= claim;
+        return claim;
     }
 
     /**
@@ -178,8 +185,7 @@ final class SessionChannel {
             closed = true;
             listener = null;
             notFull.signalAll();
-            start = !scheduled && !queue.isEmpty();
-            scheduled |= start;
+            start = claimDrain();
         } finally {
             lock.unlock();
         }

@@ -32,7 +32,6 @@ final class StderrRing implements Runnable {
 
     private final byte[] line = new byte[MAX_LOGGED_LINE];
     private int lineLength;
-    private volatile boolean done;
 
     StderrRing(String name, InputStream in, int capacity, Level level) {
         this.name = name;
@@ -58,12 +57,7 @@ final class StderrRing implements Runnable {
             if (lineLength > 0) {
                 logLine();
             }
-            done = true;
         }
-    }
-
-    boolean isDone() {
-        return done;
     }
 
     synchronized void append(byte[] bytes, int offset, int length) {

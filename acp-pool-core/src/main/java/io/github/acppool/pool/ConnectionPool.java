@@ -103,8 +103,8 @@ public interface ConnectionPool<K, C> extends AutoCloseable {
 
     /**
      * Closes the pool: later calls that need a connection throw {@link PoolClosedException}. Idle connections
-     * are closed at once; busy ones when their callback returns, or after {@link PoolConfig#closeTimeout()}
-     * even though their callback still runs. Connections still being created are closed when their factory
+     * are closed at once; busy ones (also those {@link #evict evicted} earlier whose callback still runs) when
+     * their callback returns, or after {@link PoolConfig#closeTimeout()} even though their callback still runs. Connections still being created are closed when their factory
      * returns. Stops the cleanup, and shuts down the scheduler if the pool created it. Idempotent.
      */
     @Override

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -57,13 +58,16 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
      * could tryLock it, otherwise the holder right after it unlocks. Both sides write then read volatile state
      * (retire then tryLock; unlock then read retiredCause), so at least one of them closes it. HUNG eviction and
      * the close() deadline close a connection while its holder still runs; the holder's later unlock then loses
-     * the CAS. The listener runs right before the closer, on the same thread.
+     * the CAS. The listener runs right before the closer, on the same thread. An entry that evict() retires is
+     * also put in `evicted` (before it is retired, so it is removed after) until it is closed: close() waits for
+     * those too, since a holder may still run on them and they are no longer in the map.
      *
      * Capacity: entries.size() + creating.size() <= maxSize, checked and changed only under mapLock. A creation
      * reserves its slot before the factory runs (single flight per key: followers wait on its future). A caller
      * that must wait for room registers in roomWaiters *before* it scans, and waits on roomChanged only if
-     * roomEpoch has not moved since; every retire, failed creation and close moves roomEpoch, and an unlock
-     * moves it when roomWaiters > 0, so no wake-up is lost.
+     * roomEpoch has not moved since; every retire, failed creation and close moves roomEpoch, and an unlock (or
+     * a caller giving up its wait for a connection lock, which may leave the entry idle) moves it when
+     * roomWaiters > 0, so no wake-up is lost.
      *
      * Blocking: withConnection waits for its connection lock, for a creation in flight for its key, and at
      * capacity up to acquireTimeout for room; all interruptibly. The factory runs on the caller's thread.
@@ -99,6 +103,8 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
     private long roomEpoch;
 
     private final AtomicInteger roomWaiters = new AtomicInteger();
+    /** Entries removed by evict() and not closed yet; added under mapLock. */
+    private final Set<PoolEntry<K, C>> evicted = ConcurrentHashMap.newKeySet();
     /** Written only under mapLock; read without it. */
     private volatile boolean closed;
 
@@ -220,6 +226,9 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             return true;
         } catch (InterruptedException e) {
             entry.users.decrementAndGet();
+            // The lock's last holder may have unlocked (and told room waiters) while this caller still counted as
+            // a user, so that a waiter's scan skipped the entry; it is idle only now.
+            tellRoomWaiters();
             Thread.currentThread().interrupt();
             throw new AcquireInterruptedException(name, String.valueOf(entry.key), e);
         }
@@ -237,12 +246,19 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         unlock(entry);
     }
 
-    /** Unlocks an entry, then closes it if it was retired, or tells a caller waiting for room. */
+    /** Unlocks an entry, then closes it if it was retired, or tells callers waiting for room. */
     private void unlock(PoolEntry<K, C> entry) {
         entry.lock.unlock();
         if (entry.isRetired()) {
-            closeOnce(entry);
-        } else if (roomWaiters.get() > 0) {
+            closeOnce(entry); // retire() has told the room waiters
+        } else {
+            tellRoomWaiters();
+        }
+    }
+
+    /** An entry may have become idle: wakes the callers waiting for room, if there are any. */
+    private void tellRoomWaiters() {
+        if (roomWaiters.get() > 0) {
             mapLock.lock();
             try {
                 roomMoved();
@@ -500,6 +516,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         if (!entry.claimClose()) {
             return;
         }
+        evicted.remove(entry);
         EvictionCause cause = Checks.notNull(entry.retiredCause(), "retiredCause");
         log.debug("{} - closing the connection for key {} ({})", name, entry.key, cause);
         try {
@@ -527,6 +544,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             if (entry == null) {
                 return false;
             }
+            evicted.add(entry);
             entry.retire(EvictionCause.EXPLICIT);
             roomMoved();
         } finally {
@@ -673,7 +691,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         // Callers waiting for these creations give up now; each creator closes its connection when it returns.
         pending.forEach(creation -> creation.completeExceptionally(new PoolClosedException(name)));
 
-        List<PoolEntry<K, C>> busy = new ArrayList<>();
+        List<PoolEntry<K, C>> busy = new ArrayList<>(evicted); // evicted earlier, some holder may still run
         for (PoolEntry<K, C> entry : all) {
             if (tryLockHousekeeping(entry)) {
                 unlock(entry); // idle: closes it now

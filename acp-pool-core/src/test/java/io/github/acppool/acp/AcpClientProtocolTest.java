@@ -16,16 +16,22 @@ import io.github.acppool.testing.FakeScheduler;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** JSON-RPC and framing behaviour over an in-memory connection, with the test playing the agent. */
 @Timeout(30)
@@ -116,11 +122,26 @@ final class AcpClientProtocolTest {
             agent.write(huge.substring(i, Math.min(huge.length(), i + 700)));
         }
         agent.write("\n");
-        agent.writeLine(update("s", "h".repeat(900))); // fits
+        String justFits = update("s", "h".repeat(869));
+        assertThat(justFits).hasSize(1024);
+        agent.writeLine(justFits);
         agent.writeLine(update("s", "after"));
         agent.writeLine(result(id, "{\"ok\":true}"));
         assertThat(request.future().join().get("ok").asBoolean()).isTrue();
-        assertThat(texts(seen)).containsExactly("h".repeat(900), "after");
+        assertThat(texts(seen)).containsExactly("h".repeat(869), "after");
+    }
+
+    @Test
+    void aLineLongerThanTheMaximumIsDroppedAlsoWhenItArrivesInOneRead() {
+        start(AcpClientOptions.builder().maxLineBytes(1024).build());
+        List<SessionUpdate> seen = Collections.synchronizedList(new ArrayList<>());
+        agent.client.subscribe("s", (sessionId, u) -> seen.add(u));
+        PendingRequest<JsonNode> request = agent.client.request("_x/y", Json.object());
+        JsonNode id = agent.next().get("id");
+        // One write, so the reader gets the whole long line, newline included, in one read.
+        agent.write(update("s", "h".repeat(5000)) + "\n" + update("s", "after") + "\n" + result(id, "{}") + "\n");
+        request.future().join();
+        assertThat(texts(seen)).containsExactly("after");
     }
 
     @Test
@@ -176,6 +197,39 @@ final class AcpClientProtocolTest {
         assertThat(prompt.future().join().stopReason()).isEqualTo(StopReason.END_TURN);
     }
 
+    /**
+     * However a request ends (a result, a JSON-RPC error, or the agent dying), its future completes only after
+     * the updates read before that end were delivered: a turn never ends before its last text arrived. The
+     * executor runs its tasks newest first, as a thread pool may run them side by side: a completion queued
+     * directly, instead of behind the delivery, would then run before the delivery of "last words".
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"result", "error", "eof"})
+    void aRequestEndsOnlyAfterEverythingReadBeforeItsEndWasDelivered(String end) {
+        ManualExecutor executor = new ManualExecutor();
+        start(AcpClientOptions.builder().executor(executor, false).build());
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        agent.client.subscribe(
+                "a", (sessionId, u) -> events.add(texts(List.of(u)).get(0)));
+        PendingRequest<PromptResult> prompt = agent.client.prompt("a", List.of(ContentBlock.text("go")));
+        var unused = prompt.future().whenComplete((r, e) -> events.add(e == null ? "result" : "failure"));
+        JsonNode id = agent.next().get("id");
+
+        agent.writeLine(update("a", "last words"));
+        switch (end) {
+            case "result" -> agent.writeLine(result(id, "{\"stopReason\":\"end_turn\"}"));
+            case "error" ->
+                agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":" + id
+                        + ",\"error\":{\"code\":-32603,\"message\":\"Internal error\"}}");
+            default -> {}
+        }
+        agent.closeStdout();
+        agent.client.onExit().join(); // the reader has handled every line and queued every task
+        executor.runNewestFirst();
+
+        assertThat(events).containsExactly("last words", end.equals("result") ? "result" : "failure");
+    }
+
     @Test
     void aBlockedListenerDoesNotStopPermissionRequestsFromBeingAnswered() throws InterruptedException {
         start(AcpClientOptions.builder()
@@ -217,13 +271,32 @@ final class AcpClientProtocolTest {
             agent.writeLine(update("a", "u" + i));
         }
         agent.writeLine(update("b", "behind the full queue"));
-        assertThat(marker.await(300, TimeUnit.MILLISECONDS))
-                .as("the reader waits for session a's listener")
-                .isFalse();
+        await().until(() -> readerWaitsForRoom(agent.client));
+        assertThat(marker.getCount())
+                .as("b's update is behind the one the reader waits to queue")
+                .isOne();
         release.countDown();
         assertThat(marker.await(10, TimeUnit.SECONDS)).isTrue();
         await().until(() -> seen.size() == 6);
         assertThat(seen).containsExactly("u0", "u1", "u2", "u3", "u4", "u5");
+    }
+
+    /** Whether the client's stdout reader is parked in {@link SessionChannel#offer}, waiting for room. */
+    private static boolean readerWaitsForRoom(DefaultAcpClient client) {
+        StackTraceElement[] stack = Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().equals(client + "-stdout"))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow();
+        StackTraceElement ours = Arrays.stream(stack)
+                .filter(frame -> frame.getClassName().startsWith("io.github.acppool."))
+                .findFirst()
+                .orElse(null);
+        return stack.length > 0
+                && stack[0].getMethodName().equals("park")
+                && ours != null
+                && ours.getClassName().equals(SessionChannel.class.getName())
+                && ours.getMethodName().equals("offer");
     }
 
     @Test
@@ -398,9 +471,7 @@ final class AcpClientProtocolTest {
         assertThat(agent.next().at("/error/code").asInt()).as("fs not enabled").isEqualTo(-32601);
         agent.client.cancel("s");
         assertThat(agent.next().get("method").asText()).isEqualTo("session/cancel");
-        assertThat(agent.silentFor(Duration.ofMillis(200)))
-                .as("no second answer")
-                .isTrue();
+        agent.assertNothingElseSent(); // no second answer
     }
 
     @Test
@@ -413,6 +484,48 @@ final class AcpClientProtocolTest {
         agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel_request\",\"params\":{\"requestId\":41}}");
         assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32800);
         await().until(human::isCancelled);
+    }
+
+    /**
+     * A request that is answered before the executor gets to it (the agent withdrew it with {@code
+     * $/cancel_request}, or the session was cancelled) has no effect: no file is written, and the permission
+     * policy, which may ask a human in a chat, is not asked.
+     */
+    @Test
+    void aRequestAnsweredBeforeItIsHandledHasNoEffect(@TempDir Path cwd) throws Exception {
+        ManualExecutor executor = new ManualExecutor();
+        AtomicInteger asked = new AtomicInteger();
+        start(AcpClientOptions.builder()
+                .executor(executor, false)
+                .fsAccess(FsAccess.READ_WRITE)
+                .permissionPolicy(request -> {
+                    asked.incrementAndGet();
+                    return CompletableFuture.completedFuture(request.allowOnce());
+                })
+                .build());
+        CompletableFuture<SessionState> created = agent.client.newSession(SessionSetup.of(cwd));
+        agent.writeLine(result(agent.next().get("id"), "{\"sessionId\":\"s\"}"));
+        await().until(() -> executor.queued() > 0);
+        executor.runNewestFirst();
+        created.join();
+
+        Path planted = cwd.resolve("planted.txt");
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"fs/write_text_file\",\"params\":"
+                + "{\"sessionId\":\"s\",\"path\":\"" + planted + "\",\"content\":\"x\"}}");
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"method\":\"$/cancel_request\",\"params\":{\"requestId\":1}}");
+        assertThat(agent.next().at("/error/code").asInt()).isEqualTo(-32800);
+        agent.writeLine("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"session/request_permission\",\"params\":"
+                + "{\"sessionId\":\"s\",\"toolCall\":{\"toolCallId\":\"c\"},\"options\":"
+                + "[{\"optionId\":\"ok\",\"name\":\"OK\",\"kind\":\"allow_once\"}]}}");
+        await().until(() -> executor.queued() == 2); // both are waiting to be handled
+        agent.client.cancel("s");
+        assertThat(agent.next().get("method").asText()).isEqualTo("session/cancel");
+        assertThat(agent.next().at("/result/outcome/outcome").asText()).isEqualTo("cancelled");
+
+        executor.runNewestFirst();
+
+        assertThat(planted).doesNotExist();
+        assertThat(asked).hasValue(0);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -132,12 +133,16 @@ final class ConfigTest {
         assertThat(decide(slow, request("edit", ALLOW, REJECT))).isEqualTo(PermissionOutcome.selected("r1"));
 
         CompletableFuture<PermissionOutcome> withdrawn = new CompletableFuture<>();
-        PermissionPolicy cancellable =
-                PermissionPolicy.askHuman(r -> withdrawn, Duration.ofMinutes(5), PermissionPolicy.rejectAll());
+        AtomicInteger fallbacks = new AtomicInteger();
+        PermissionPolicy cancellable = PermissionPolicy.askHuman(r -> withdrawn, Duration.ofMinutes(5), r -> {
+            fallbacks.incrementAndGet();
+            return PermissionPolicy.rejectAll().decide(r);
+        });
         cancellable.decide(request("edit", ALLOW)).toCompletableFuture().cancel(false);
         assertThat(withdrawn)
                 .as("the client's cancel reaches the human question")
                 .isCancelled();
+        assertThat(fallbacks).as("a withdrawn question needs no fallback").hasValue(0);
     }
 
     @Test

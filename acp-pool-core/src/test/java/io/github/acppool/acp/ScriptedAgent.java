@@ -9,9 +9,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The agent side of an in-memory connection, driven by the test: it reads the lines the client sends and
@@ -22,6 +22,7 @@ final class ScriptedAgent implements AutoCloseable {
     private final MemoryPipe fromClient = new MemoryPipe();
     private final MemoryPipe stderr = new MemoryPipe();
     private final LinkedBlockingQueue<String> sent = new LinkedBlockingQueue<>();
+    private final AtomicInteger syncs = new AtomicInteger();
     final DefaultAcpClient client;
 
     ScriptedAgent(AcpClientOptions options) {
@@ -67,9 +68,18 @@ final class ScriptedAgent implements AutoCloseable {
         }
     }
 
-    /** True if the client wrote nothing (more) within {@code wait}. */
-    boolean silentFor(Duration wait) throws InterruptedException {
-        return sent.poll(wait.toMillis(), TimeUnit.MILLISECONDS) == null;
+    /**
+     * Sends the client a request for a method it does not know and asserts that the next line the client writes
+     * is the answer to it: the client had nothing else queued for the agent (no second answer, say), checked
+     * without waiting for time to pass.
+     */
+    void assertNothingElseSent() {
+        String id = "sync-" + syncs.incrementAndGet();
+        writeLine("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"_test/sync\",\"params\":{}}");
+        JsonNode next = next();
+        assertThat(next.path("id").asText())
+                .as("the next line answers %s: %s", id, next)
+                .isEqualTo(id);
     }
 
     /** Writes raw text to the client's stdout (add the newline yourself). */

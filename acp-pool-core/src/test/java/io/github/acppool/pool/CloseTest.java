@@ -80,6 +80,29 @@ final class CloseTest {
         assertThat(a.closeCount).as("not closed again by its holder").hasValue(1);
     }
 
+    /**
+     * A connection evicted while its callback runs has left the map but is still open until its holder returns.
+     * close() must treat it like any other busy connection: wait for it up to the close timeout, then close it,
+     * or a hung callback keeps its agent process alive after the pool was closed.
+     */
+    @Test
+    void aConnectionEvictedWhileBusyIsClosedByCloseAfterTheCloseTimeout() throws Exception {
+        PoolFixture fixture = new PoolFixture(
+                PoolFixture.config().closeTimeout(Duration.ofMillis(20)).build());
+        Holder<FakeConnection> holder = Holder.hold(fixture.pool, "a");
+        FakeConnection a = fixture.created.get(0);
+        assertThat(fixture.pool.evict("a")).isTrue();
+        assertThat(a.isClosed()).as("its holder still runs").isFalse();
+
+        fixture.pool.close();
+
+        assertThat(a.closeCount).hasValue(1);
+        assertThat(holder.isDone()).isFalse();
+        holder.release();
+        assertThat(a.closeCount).as("not closed again by its holder").hasValue(1);
+        assertThat(fixture.events).containsExactly("evict " + a + " EXPLICIT", "close " + a);
+    }
+
     @Test
     void anInterruptedCloseClosesTheRestAtOnceAndKeepsTheFlag() throws Exception {
         PoolFixture fixture = new PoolFixture(); // close timeout: 30 s

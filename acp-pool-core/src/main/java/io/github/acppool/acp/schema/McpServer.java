@@ -9,8 +9,8 @@ import java.util.Map;
 
 /**
  * An MCP server the agent should connect to for a session. {@link Stdio} is always supported; {@link Http}
- * and {@link Sse} only when the agent advertises {@code mcpCapabilities}. Immutable and thread-safe; maps
- * keep their iteration order.
+ * and {@link Sse} only when the agent advertises {@code mcpCapabilities}. Immutable and thread-safe; {@code
+ * env} and {@code headers} are sent sorted by name.
  */
 public sealed interface McpServer {
 
@@ -48,10 +48,7 @@ public sealed interface McpServer {
 
         @Override
         public ObjectNode toJson() {
-            ObjectNode node =
-                    Json.object().put("type", "http").put("name", name).put("url", url);
-            node.set("headers", pairs(headers));
-            return node;
+            return remote("http", name, url, headers);
         }
     }
 
@@ -65,10 +62,14 @@ public sealed interface McpServer {
 
         @Override
         public ObjectNode toJson() {
-            ObjectNode node = Json.object().put("type", "sse").put("name", name).put("url", url);
-            node.set("headers", pairs(headers));
-            return node;
+            return remote("sse", name, url, headers);
         }
+    }
+
+    private static ObjectNode remote(String type, String name, String url, Map<String, String> headers) {
+        ObjectNode node = Json.object().put("type", type).put("name", name).put("url", url);
+        node.set("headers", pairs(headers));
+        return node;
     }
 
     private static ArrayNode pairs(Map<String, String> values) {
