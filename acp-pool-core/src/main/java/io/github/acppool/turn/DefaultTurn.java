@@ -59,7 +59,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
      * - The reply model (text, toolCalls, first chunk time, listener errors) is written only by onUpdate while
      *   inside, and read only by the completing thread; the atomic state orders those accesses. Everything
      *   else shared is final, volatile or atomic: lastActivityNanos, request, answered, ending, the timers.
-     * - A timer that is re-armed while the turn ends may still fire; it finds the phase moved on and returns.
+     * - Arming a timer stores its future and then re-reads the phase; ending moves the phase to DONE and then
+     *   cancels the stored timers. One of the two sees the other, so no timer armed while the turn ends
+     *   outlives it on a shared scheduler. (A timer that fires before its future is stored, which only a
+     *   near-zero delay allows, finds the phase moved on and returns.)
      * - Nothing here blocks except the listener (on the delivery thread, by contract) and await().
      */
 
@@ -167,6 +170,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             if (inactivity != null) {
                 inactivityTimer = schedule(this::onInactivityCheck, nanos(inactivity));
             }
+            cancelTimersIfEnded();
             return true;
         } catch (RejectedExecutionException e) {
             finish(
@@ -330,6 +334,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         if (remaining > 0) {
             try {
                 drainTimer = schedule(this::drainCheck, remaining);
+                cancelTimersIfEnded();
                 return;
             } catch (RejectedExecutionException e) {
                 log.debug("{} - session {}: scheduler rejected the drain timer; ending the drain", client, sessionId);
@@ -412,6 +417,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         long left = nanos(limit) - idle;
         if (left > 0) {
             inactivityTimer = schedule(this::onInactivityCheck, left);
+            cancelTimersIfEnded();
             return;
         }
         TurnTimeoutException timeout =
@@ -453,6 +459,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             }
             try {
                 graceTimer = schedule(this::onCancelGrace, nanos(streamer.cancelGrace));
+                cancelTimersIfEnded();
             } catch (RejectedExecutionException e) {
                 finish(RUNNING, Outcome.CANCELLED, null, null, true, false);
             }
@@ -564,6 +571,13 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             if (timer != null) {
                 timer.cancel(false);
             }
+        }
+    }
+
+    /** After storing a new timer: the turn may have ended and cancelled its timers before the store. */
+    private void cancelTimersIfEnded() {
+        if (phase() == DONE) {
+            cancelTimers();
         }
     }
 

@@ -33,8 +33,9 @@ final class TurnStateMachineTest {
     private final TurnEvents events = new TurnEvents();
 
     @AfterEach
-    void noTimerFailed() {
+    void noTimerFailedOrOutlivedItsTurn() {
         assertThat(clock.failures()).isEmpty();
+        assertThat(clock.pendingTaskCount()).as("every test ends its turns").isZero();
     }
 
     private PromptStreamer streamer(DrainPolicy drain, LivenessPolicy liveness) {
