@@ -137,8 +137,8 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             }
             var unusedSubscription = client.subscribe(sessionId, this);
             subscribed = true;
-            if (!startTimers()) {
-                return;
+            if (!startTimers() || phase() == DONE) {
+                return; // no timers, or the streamer was closed: send no prompt the caller thinks cancelled
             }
             PendingRequest<PromptResult> sent = client.prompt(sessionId, prompt);
             request = sent;
@@ -147,7 +147,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 client.cancel(sessionId); // cancel() ran before the request existed
             }
             if (phase() == DONE) {
-                sent.abandon(); // the streamer was closed while the prompt went out
+                sent.abandon(); // the streamer was closed just as the prompt went out
                 client.cancel(sessionId);
             }
             var unusedAnswer = sent.future().whenComplete(this::onAnswer);

@@ -12,17 +12,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * No timer outlives its turn, even one armed while the turn ends on another path. A turn arms a timer in two
+ * A turn that ends while another operation of it is half done. Above all, no timer outlives its turn, even one
+ * armed while the turn ends on another path. A turn arms a timer in two
  * steps (schedule it, then store the future where the turn's end finds it to cancel it); when the turn ends
  * between the two steps, the ending cancels the timers it can see and misses the new one. On a scheduler the
  * streamer shares with others (the broker's), the missed timer keeps the whole turn (text, tool calls,
  * listener, client) reachable until it fires, and a missed liveness tick fires every interval for ever.
  *
- * <p>Each test forces one such interleaving with a {@link HookedScheduler}, whose hook ends the turn right
- * after a timer was scheduled and before the turn stores it; then the scheduler must hold no task.
+ * <p>Each test forces one interleaving with a {@link HookedScheduler}, whose hook ends the turn right after a
+ * timer was scheduled and before the turn stores it; then the scheduler must hold no task.
  */
 @Timeout(30)
-final class TurnTimerLeakTest {
+final class TurnEndRaceTest {
     private static final String SESSION = "s1";
     private static final Duration GRACE = Duration.ofSeconds(10);
 
@@ -67,6 +68,22 @@ final class TurnTimerLeakTest {
 
         assertThat(done(turn).outcome()).isEqualTo(Outcome.CANCELLED);
         assertThat(clock.pendingTaskCount()).as("no timer outlives the turn").isZero();
+    }
+
+    /** A turn that the streamer's close ended before its prompt went out sends no prompt (and so no cancel). */
+    @Test
+    void aTurnEndedWhileItStarts_sendsNoPrompt() {
+        PromptStreamer streamer = streamer(DrainPolicy.none(), LivenessPolicy.defaults());
+        scheduler.afterScheduling(LivenessPolicy.DEFAULT_HARD_TIMEOUT, streamer::close);
+
+        TurnResult result = done(start(streamer));
+
+        assertThat(result.outcome()).isEqualTo(Outcome.CANCELLED);
+        assertThat(result.error()).hasMessage("the prompt streamer was closed during the turn");
+        assertThat(client.prompts)
+                .as("nothing for the agent to start working on")
+                .isEmpty();
+        assertThat(client.cancels).hasValue(0);
     }
 
     /**
