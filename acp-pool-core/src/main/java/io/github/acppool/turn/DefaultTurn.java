@@ -150,7 +150,9 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 sent.abandon(); // the streamer was closed just as the prompt went out
                 client.cancel(sessionId);
             }
-            var unusedAnswer = sent.future().whenComplete(this::onAnswer);
+            // whenComplete would keep what onAnswer throws in a future nobody reads: log it instead.
+            var unusedAnswer =
+                    sent.future().whenComplete((value, failure) -> runGuarded(() -> onAnswer(value, failure)));
         } catch (RuntimeException e) {
             log.warn("{} - session {}: could not start the turn", client, sessionId, e);
             finish(RUNNING, Outcome.FAILED, null, e, true, false);
@@ -400,7 +402,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             AgentProcessException dead = new AgentProcessException(
                     "the agent died during the turn of session " + sessionId + " (found by the liveness check)",
                     code.isPresent() ? code.getAsInt() : null,
-                    client.stderrTail());
+                    stderrTail());
             if (finish(RUNNING, Outcome.AGENT_DIED, null, dead, true, false)) {
                 log.warn("{} - {}", client, dead.getMessage());
                 return;
@@ -605,7 +607,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 || end.outcome() == Outcome.AGENT_DIED
                 || end.outcome() == Outcome.TIMED_OUT
                 || end.outcome() == Outcome.FAILED) {
-            tail = client.stderrTail();
+            tail = stderrTail();
         }
         Answer answer = end.answer();
         TurnResult turnResult = new TurnResult(
@@ -676,13 +678,25 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     }
 
     private Runnable guarded(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("{} - session {}: a turn timer failed", client, sessionId, e);
-            }
-        };
+        return () -> runGuarded(task);
+    }
+
+    private void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("{} - session {}: a turn's timer or answer callback failed", client, sessionId, e);
+        }
+    }
+
+    /** The client's stderr tail, or empty: a client that cannot give one must not keep the turn from ending. */
+    private String stderrTail() {
+        try {
+            return client.stderrTail();
+        } catch (RuntimeException e) {
+            log.debug("{} - session {}: no stderr tail: {}", client, sessionId, e.toString());
+            return "";
+        }
     }
 
     private Duration elapsed() {

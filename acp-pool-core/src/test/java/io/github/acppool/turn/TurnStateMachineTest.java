@@ -338,6 +338,24 @@ final class TurnStateMachineTest {
         assertThat(done(draining).outcome()).isEqualTo(Outcome.COMPLETED);
     }
 
+    /** The result reads the client's stderr tail; a client that cannot give one must not keep it from ending. */
+    @Test
+    void aClientWhoseStderrTailThrows_cannotKeepTheTurnFromEnding() {
+        client.stderrFailure = new IllegalStateException("stderr is gone");
+        TurnHandle silent = start(streamer(DrainPolicy.none()));
+        client.lastPrompt().answer("end_turn"); // no text: the fallback reply wants the stderr tail
+        TurnResult completed = done(silent);
+        assertThat(completed.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(completed.stderrTail()).isEmpty();
+
+        TurnHandle dying = start(streamer(DrainPolicy.none()));
+        client.alive = false;
+        clock.advance(LivenessPolicy.DEFAULT_CHECK_INTERVAL);
+        TurnResult died = done(dying);
+        assertThat(died.outcome()).isEqualTo(Outcome.AGENT_DIED);
+        assertThat(died.exitCode()).hasValue(9);
+    }
+
     @Test
     void aSchedulerThatRejectsEndsTheTurnBeforeAnythingIsSent() {
         FakeScheduler shut = new FakeScheduler();
