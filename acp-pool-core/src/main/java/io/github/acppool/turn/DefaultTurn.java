@@ -143,9 +143,6 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             PendingRequest<PromptResult> sent = client.prompt(sessionId, prompt);
             request = sent;
             log.debug("{} - session {}: turn started (request id {})", client, sessionId, sent.id());
-            if (cancelRequested.get()) {
-                client.cancel(sessionId); // cancel() ran before the request existed
-            }
             if (phase() == DONE) {
                 sent.abandon(); // the streamer was closed just as the prompt went out
                 client.cancel(sessionId);
@@ -366,22 +363,11 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     // ---------------------------------------------------------------- timers (the streamer's scheduler)
 
     private void onHardTimeout() {
-        while (true) {
-            int phase = phase();
-            if (phase == DRAINING) {
-                finishDrain(); // a custom drain policy may not cut the hard timeout short
-                return;
-            }
-            if (phase != RUNNING) {
-                return;
-            }
-            Duration limit = streamer.livenessPolicy.hardTimeout();
-            TurnTimeoutException timeout =
-                    new TurnTimeoutException(TurnTimeoutException.Kind.HARD, sessionId, limit, elapsed());
-            if (finish(RUNNING, Outcome.TIMED_OUT, null, timeout, true, true)) {
-                log.warn("{} - {}", client, timeout.getMessage());
-                return;
-            }
+        // Ends a drain too: a custom drain policy may not cut the hard timeout short.
+        TurnTimeoutException timeout = new TurnTimeoutException(
+                TurnTimeoutException.Kind.HARD, sessionId, streamer.livenessPolicy.hardTimeout(), elapsed());
+        if (endRunningOrDrain(Outcome.TIMED_OUT, timeout, true)) {
+            log.warn("{} - {}", client, timeout.getMessage());
         }
     }
 
@@ -389,24 +375,14 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         if (client.isAlive()) {
             return;
         }
-        while (true) {
-            int phase = phase();
-            if (phase == DRAINING) {
-                finishDrain(); // nothing more can arrive
-                return;
-            }
-            if (phase != RUNNING) {
-                return;
-            }
-            OptionalInt code = client.exitCode();
-            AgentProcessException dead = new AgentProcessException(
-                    "the agent died during the turn of session " + sessionId + " (found by the liveness check)",
-                    code.isPresent() ? code.getAsInt() : null,
-                    stderrTail());
-            if (finish(RUNNING, Outcome.AGENT_DIED, null, dead, true, false)) {
-                log.warn("{} - {}", client, dead.getMessage());
-                return;
-            }
+        OptionalInt code = client.exitCode();
+        AgentProcessException dead = new AgentProcessException(
+                "the agent died during the turn of session " + sessionId + " (found by the liveness check)",
+                code.isPresent() ? code.getAsInt() : null,
+                stderrTail());
+        // Ends a drain too: nothing more can arrive.
+        if (endRunningOrDrain(Outcome.AGENT_DIED, dead, false)) {
+            log.warn("{} - {}", client, dead.getMessage());
         }
     }
 
@@ -456,9 +432,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 return false;
             }
             log.info("{} - session {}: cancelling the turn", client, sessionId);
-            if (request != null) {
-                client.cancel(sessionId);
-            }
+            client.cancel(sessionId); // the prompt went out: the handle escapes only after start()
             try {
                 graceTimer = schedule(this::onCancelGrace, nanos(streamer.cancelGrace));
                 cancelTimersIfEnded();
@@ -473,25 +447,8 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
 
     /** Ends the turn because the streamer is closing. */
     void shutdown() {
-        while (true) {
-            int phase = phase();
-            if (phase == DRAINING) {
-                finishDrain();
-                return;
-            }
-            if (phase != RUNNING) {
-                return;
-            }
-            if (finish(
-                    RUNNING,
-                    Outcome.CANCELLED,
-                    null,
-                    new AcpPoolException("the prompt streamer was closed during the turn"),
-                    true,
-                    true)) {
-                return;
-            }
-        }
+        endRunningOrDrain(
+                Outcome.CANCELLED, new AcpPoolException("the prompt streamer was closed during the turn"), true);
     }
 
     // ---------------------------------------------------------------- the state machine
@@ -526,6 +483,29 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             }
         } while (!state.compareAndSet(s, s - from + to));
         return true;
+    }
+
+    /**
+     * Ends a running turn as given, abandoning its request (and sending {@code session/cancel} if asked), or
+     * ends a draining turn's drain with the outcome its answer gives.
+     *
+     * @return true if this call ended a running turn as given
+     */
+    @CanIgnoreReturnValue
+    private boolean endRunningOrDrain(Outcome outcome, Throwable error, boolean sendCancel) {
+        while (true) {
+            int phase = phase();
+            if (phase == DRAINING) {
+                finishDrain();
+                return false;
+            }
+            if (phase != RUNNING) {
+                return false;
+            }
+            if (finish(RUNNING, outcome, null, error, true, sendCancel)) {
+                return true;
+            }
+        }
     }
 
     /**
