@@ -3,6 +3,7 @@ package io.github.acppool.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.acppool.acp.AcpRequestTimeoutException;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.StopReason;
@@ -176,6 +177,22 @@ final class TurnStateMachineTest {
         // The late answer can no longer end anything, and a cancel now sends nothing.
         client.lastPrompt().answer("end_turn");
         assertThat(turn.cancel()).isFalse();
+        assertThat(client.cancels).hasValue(1);
+    }
+
+    /** A client configured with a prompt timeout abandons the id itself; the turn still tells the agent to stop. */
+    @Test
+    void theClientsOwnPromptTimeout_endsTheTurnAsTimedOutAndCancelsAtTheAgent() {
+        TurnHandle turn = start(streamer(DrainPolicy.fixed(Duration.ofSeconds(1))));
+        client.deliver(SESSION, StubAcpClient.chunk("partial"));
+        AcpRequestTimeoutException timeout =
+                new AcpRequestTimeoutException("session/prompt", 1, Duration.ofMinutes(5), "agent alive: true");
+        client.lastPrompt().future.completeExceptionally(timeout);
+
+        TurnResult result = done(turn);
+        assertThat(result.outcome()).as("no drain after a timeout").isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.error()).isSameAs(timeout);
+        assertThat(result.replyText()).isEqualTo("partial\n\n(the turn timed out)");
         assertThat(client.cancels).hasValue(1);
     }
 
