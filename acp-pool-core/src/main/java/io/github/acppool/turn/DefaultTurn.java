@@ -59,7 +59,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
      * - The reply model (text, toolCalls, first chunk time, listener errors) is written only by onUpdate while
      *   inside, and read only by the completing thread; the atomic state orders those accesses. Everything
      *   else shared is final, volatile or atomic: lastActivityNanos, request, answered, ending, the timers.
-     * - A timer that is re-armed while the turn ends may still fire; it finds the phase moved on and returns.
+     * - Arming a timer stores its future and then re-reads the phase; ending moves the phase to DONE and then
+     *   cancels the stored timers. One of the two sees the other, so no timer armed while the turn ends
+     *   outlives it on a shared scheduler. (A timer that fires before its future is stored, which only a
+     *   near-zero delay allows, finds the phase moved on and returns.)
      * - Nothing here blocks except the listener (on the delivery thread, by contract) and await().
      */
 
@@ -134,20 +137,19 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             }
             var unusedSubscription = client.subscribe(sessionId, this);
             subscribed = true;
-            if (!startTimers()) {
-                return;
+            if (!startTimers() || phase() == DONE) {
+                return; // no timers, or the streamer was closed: send no prompt the caller thinks cancelled
             }
             PendingRequest<PromptResult> sent = client.prompt(sessionId, prompt);
             request = sent;
             log.debug("{} - session {}: turn started (request id {})", client, sessionId, sent.id());
-            if (cancelRequested.get()) {
-                client.cancel(sessionId); // cancel() ran before the request existed
-            }
             if (phase() == DONE) {
-                sent.abandon(); // the streamer was closed while the prompt went out
+                sent.abandon(); // the streamer was closed just as the prompt went out
                 client.cancel(sessionId);
             }
-            var unusedAnswer = sent.future().whenComplete(this::onAnswer);
+            // whenComplete would keep what onAnswer throws in a future nobody reads: log it instead.
+            var unusedAnswer =
+                    sent.future().whenComplete((value, failure) -> runGuarded(() -> onAnswer(value, failure)));
         } catch (RuntimeException e) {
             log.warn("{} - session {}: could not start the turn", client, sessionId, e);
             finish(RUNNING, Outcome.FAILED, null, e, true, false);
@@ -167,6 +169,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             if (inactivity != null) {
                 inactivityTimer = schedule(this::onInactivityCheck, nanos(inactivity));
             }
+            cancelTimersIfEnded();
             return true;
         } catch (RejectedExecutionException e) {
             finish(
@@ -330,6 +333,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         if (remaining > 0) {
             try {
                 drainTimer = schedule(this::drainCheck, remaining);
+                cancelTimersIfEnded();
                 return;
             } catch (RejectedExecutionException e) {
                 log.debug("{} - session {}: scheduler rejected the drain timer; ending the drain", client, sessionId);
@@ -359,22 +363,11 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     // ---------------------------------------------------------------- timers (the streamer's scheduler)
 
     private void onHardTimeout() {
-        while (true) {
-            int phase = phase();
-            if (phase == DRAINING) {
-                finishDrain(); // a custom drain policy may not cut the hard timeout short
-                return;
-            }
-            if (phase != RUNNING) {
-                return;
-            }
-            Duration limit = streamer.livenessPolicy.hardTimeout();
-            TurnTimeoutException timeout =
-                    new TurnTimeoutException(TurnTimeoutException.Kind.HARD, sessionId, limit, elapsed());
-            if (finish(RUNNING, Outcome.TIMED_OUT, null, timeout, true, true)) {
-                log.warn("{} - {}", client, timeout.getMessage());
-                return;
-            }
+        // Ends a drain too: a custom drain policy may not cut the hard timeout short.
+        TurnTimeoutException timeout = new TurnTimeoutException(
+                TurnTimeoutException.Kind.HARD, sessionId, streamer.livenessPolicy.hardTimeout(), elapsed());
+        if (endRunningOrDrain(Outcome.TIMED_OUT, timeout, true)) {
+            log.warn("{} - {}", client, timeout.getMessage());
         }
     }
 
@@ -382,24 +375,14 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         if (client.isAlive()) {
             return;
         }
-        while (true) {
-            int phase = phase();
-            if (phase == DRAINING) {
-                finishDrain(); // nothing more can arrive
-                return;
-            }
-            if (phase != RUNNING) {
-                return;
-            }
-            OptionalInt code = client.exitCode();
-            AgentProcessException dead = new AgentProcessException(
-                    "the agent died during the turn of session " + sessionId + " (found by the liveness check)",
-                    code.isPresent() ? code.getAsInt() : null,
-                    client.stderrTail());
-            if (finish(RUNNING, Outcome.AGENT_DIED, null, dead, true, false)) {
-                log.warn("{} - {}", client, dead.getMessage());
-                return;
-            }
+        OptionalInt code = client.exitCode();
+        AgentProcessException dead = new AgentProcessException(
+                "the agent died during the turn of session " + sessionId + " (found by the liveness check)",
+                code.isPresent() ? code.getAsInt() : null,
+                stderrTail());
+        // Ends a drain too: nothing more can arrive.
+        if (endRunningOrDrain(Outcome.AGENT_DIED, dead, false)) {
+            log.warn("{} - {}", client, dead.getMessage());
         }
     }
 
@@ -412,6 +395,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         long left = nanos(limit) - idle;
         if (left > 0) {
             inactivityTimer = schedule(this::onInactivityCheck, left);
+            cancelTimersIfEnded();
             return;
         }
         TurnTimeoutException timeout =
@@ -448,11 +432,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 return false;
             }
             log.info("{} - session {}: cancelling the turn", client, sessionId);
-            if (request != null) {
-                client.cancel(sessionId);
-            }
+            client.cancel(sessionId); // the prompt went out: the handle escapes only after start()
             try {
                 graceTimer = schedule(this::onCancelGrace, nanos(streamer.cancelGrace));
+                cancelTimersIfEnded();
             } catch (RejectedExecutionException e) {
                 finish(RUNNING, Outcome.CANCELLED, null, null, true, false);
             }
@@ -464,25 +447,8 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
 
     /** Ends the turn because the streamer is closing. */
     void shutdown() {
-        while (true) {
-            int phase = phase();
-            if (phase == DRAINING) {
-                finishDrain();
-                return;
-            }
-            if (phase != RUNNING) {
-                return;
-            }
-            if (finish(
-                    RUNNING,
-                    Outcome.CANCELLED,
-                    null,
-                    new AcpPoolException("the prompt streamer was closed during the turn"),
-                    true,
-                    true)) {
-                return;
-            }
-        }
+        endRunningOrDrain(
+                Outcome.CANCELLED, new AcpPoolException("the prompt streamer was closed during the turn"), true);
     }
 
     // ---------------------------------------------------------------- the state machine
@@ -517,6 +483,29 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             }
         } while (!state.compareAndSet(s, s - from + to));
         return true;
+    }
+
+    /**
+     * Ends a running turn as given, abandoning its request (and sending {@code session/cancel} if asked), or
+     * ends a draining turn's drain with the outcome its answer gives.
+     *
+     * @return true if this call ended a running turn as given
+     */
+    @CanIgnoreReturnValue
+    private boolean endRunningOrDrain(Outcome outcome, Throwable error, boolean sendCancel) {
+        while (true) {
+            int phase = phase();
+            if (phase == DRAINING) {
+                finishDrain();
+                return false;
+            }
+            if (phase != RUNNING) {
+                return false;
+            }
+            if (finish(RUNNING, outcome, null, error, true, sendCancel)) {
+                return true;
+            }
+        }
     }
 
     /**
@@ -567,6 +556,13 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         }
     }
 
+    /** After storing a new timer: the turn may have ended and cancelled its timers before the store. */
+    private void cancelTimersIfEnded() {
+        if (phase() == DONE) {
+            cancelTimers();
+        }
+    }
+
     /** Runs once, on the thread that left last after the turn ended. */
     private void complete() {
         Ending end = ending;
@@ -591,7 +587,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 || end.outcome() == Outcome.AGENT_DIED
                 || end.outcome() == Outcome.TIMED_OUT
                 || end.outcome() == Outcome.FAILED) {
-            tail = client.stderrTail();
+            tail = stderrTail();
         }
         Answer answer = end.answer();
         TurnResult turnResult = new TurnResult(
@@ -662,13 +658,25 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     }
 
     private Runnable guarded(Runnable task) {
-        return () -> {
-            try {
-                task.run();
-            } catch (RuntimeException e) {
-                log.error("{} - session {}: a turn timer failed", client, sessionId, e);
-            }
-        };
+        return () -> runGuarded(task);
+    }
+
+    private void runGuarded(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.error("{} - session {}: a turn's timer or answer callback failed", client, sessionId, e);
+        }
+    }
+
+    /** The client's stderr tail, or empty: a client that cannot give one must not keep the turn from ending. */
+    private String stderrTail() {
+        try {
+            return client.stderrTail();
+        } catch (RuntimeException e) {
+            log.debug("{} - session {}: no stderr tail: {}", client, sessionId, e.toString());
+            return "";
+        }
     }
 
     private Duration elapsed() {

@@ -82,6 +82,7 @@ public interface PromptStreamer extends AutoCloseable {
     @Override
     void close();
 
+    /** A streamer with every default (see {@link Builder}); close it to stop its timer thread. */
     static PromptStreamer create() {
         return builder().build();
     }
@@ -137,6 +138,11 @@ public interface PromptStreamer extends AutoCloseable {
          * Runs every timer of every turn (drain window, liveness ticks, timeouts, cancel grace) on {@code
          * scheduler}; its tasks are short and never block. The streamer shuts it down on {@link #close()}
          * only if {@code shutdownOnClose}.
+         *
+         * <p>Every turn cancels its timers when it ends, its hard timeout included (30 minutes away by
+         * default). Give a {@link java.util.concurrent.ScheduledThreadPoolExecutor} {@code
+         * setRemoveOnCancelPolicy(true)}: otherwise each cancelled timer stays queued, holding its turn (reply
+         * text, tool calls, listener, client), until its time comes.
          */
         @CanIgnoreReturnValue
         public Builder scheduler(ScheduledExecutorService value, boolean shutdownOnClose) {

@@ -1,7 +1,6 @@
 package io.github.acppool.turn;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.acppool.acp.schema.SessionUpdate;
 import io.github.acppool.internal.Checks;
 import io.github.acppool.internal.Json;
 import java.util.ArrayList;
@@ -86,11 +85,6 @@ public record ToolCall(
         public Location {
             Checks.notNull(path, "path");
         }
-    }
-
-    /** The call as a {@code tool_call} announces it. */
-    static ToolCall started(SessionUpdate.ToolCall update) {
-        return empty(update.toolCallId()).merge(update.raw());
     }
 
     /** A call known only by its id, for an update whose {@code tool_call} never came. */

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param total from the start of the turn to its end (including the drain)
  * @param error why the turn did not complete normally: {@link AgentProcessException} (agent died; exit code
  *     and stderr tail), {@link TurnTimeoutException}, {@link UnsupportedContentException}, the client's
- *     {@link io.github.acppool.acp.AcpProtocolException} for an error answer, or another exception
+ *     {@link io.github.acppool.acp.AcpProtocolException} for an error answer or {@link
+ *     io.github.acppool.acp.AcpRequestTimeoutException} for its own prompt timeout, or another exception
  * @param listenerErrors what the listener threw (the first {@value #MAX_LISTENER_ERRORS}; all are logged)
  * @param stderrTail the agent's recent stderr, kept when the turn produced no text or did not complete
  *     (empty otherwise)
@@ -56,7 +57,10 @@ public record TurnResult(
         COMPLETED,
         /** Cancelled by the caller (any answer after a cancel counts), or the agent answered {@code cancelled}. */
         CANCELLED,
-        /** The inactivity or hard timeout ran out (see {@link TurnTimeoutException}). */
+        /**
+         * The inactivity or hard timeout ran out (see {@link TurnTimeoutException}), or the client's own prompt
+         * timeout did ({@link io.github.acppool.acp.AcpRequestTimeoutException}); {@code session/cancel} was sent.
+         */
         TIMED_OUT,
         /** The agent process exited or closed its stdout before answering (see {@link AgentProcessException}). */
         AGENT_DIED,

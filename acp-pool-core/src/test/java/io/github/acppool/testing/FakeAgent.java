@@ -88,7 +88,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       title, locations, content, rawOutput, ...);
  *   <li>{@code stderr <text>}: the text as a line on stderr;
  *   <li>{@code wait-for-continue}: pause until the client sends the notification {@code _fake/continue} (or
- *       cancels);
+ *       cancels) any time after the prompt, even before the turn reaches this line;
  *   <li>{@code late <text>}: a chunk written after the prompt's answer;
  *   <li>{@code spawn-grandchild}: start {@code sleep 600} and say {@code grandchild <pid>};
  *   <li>{@code spawn-orphan}: the same, but the child inherits stdout (so stdout stays open if this agent dies);
@@ -335,6 +335,10 @@ public final class FakeAgent {
                                     + params.path("sessionId").asText()));
                     return;
                 }
+                // Armed here, as the prompt is read, not on the turn's thread: a _fake/continue or session/cancel
+                // read right after the prompt, before that thread runs, must not be lost.
+                session.cancelled = false;
+                session.resume = new CountDownLatch(1);
                 Thread turn = new Thread(() -> prompt(session, id, params), "turn-" + id);
                 turn.setDaemon(true);
                 turn.start();
@@ -374,8 +378,6 @@ public final class FakeAgent {
 
     private void prompt(Session session, JsonNode id, JsonNode params) {
         try {
-            session.cancelled = false;
-            session.resume = new CountDownLatch(1);
             List<String> script = new ArrayList<>();
             for (JsonNode block : params.path("prompt")) {
                 if (block.path("type").asText().equals("text")) {

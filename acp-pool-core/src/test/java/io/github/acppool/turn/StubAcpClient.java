@@ -74,6 +74,8 @@ final class StubAcpClient implements AcpClient {
     volatile SessionUpdateListener listener = (id, update) -> {};
     volatile boolean alive = true;
     volatile InitializeResult initializeResult;
+    /** When set, {@link #stderrTail()} throws it. */
+    volatile RuntimeException stderrFailure;
 
     static SessionUpdate update(String json) {
         try {
@@ -146,6 +148,10 @@ final class StubAcpClient implements AcpClient {
 
     @Override
     public String stderrTail() {
+        RuntimeException failure = stderrFailure;
+        if (failure != null) {
+            throw failure;
+        }
         return "stub stderr";
     }
 

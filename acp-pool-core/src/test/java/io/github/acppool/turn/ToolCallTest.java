@@ -18,8 +18,10 @@ final class ToolCallTest {
         return Json.MAPPER.readTree(text);
     }
 
+    /** The call as a turn records a {@code tool_call} (as the first sighting of its id). */
     private static ToolCall started(String text) throws IOException {
-        return ToolCall.started((SessionUpdate.ToolCall) SessionUpdate.fromJson(json(text)));
+        SessionUpdate.ToolCall update = (SessionUpdate.ToolCall) SessionUpdate.fromJson(json(text));
+        return ToolCall.empty(update.toolCallId()).merge(update.raw());
     }
 
     @Test

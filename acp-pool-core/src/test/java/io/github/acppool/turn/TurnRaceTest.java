@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Updates, the answer and a cancel race on three threads, many times over. Whatever the interleaving: no
  * listener call starts after the result completed, the result holds exactly the text the listener saw, the
- * turn ends once (the client's listener is swapped exactly once), and at most one session/cancel is sent.
+ * turn ends once (the client's listener is swapped exactly once), at most one session/cancel is sent, and no
+ * timer outlives the turn (a cancel's grace timer armed as the answer ends the turn).
  */
 @Timeout(120)
 final class TurnRaceTest {
@@ -79,6 +80,9 @@ final class TurnRaceTest {
                 assertThat(result.outcome()).isIn(Outcome.COMPLETED, Outcome.CANCELLED);
                 assertThat(client.subscribes).as("round %d: ended once", round).hasValue(2);
                 assertThat(client.cancels.get()).isLessThanOrEqualTo(1);
+                assertThat(clock.pendingTaskCount())
+                        .as("round %d: no timer outlives the turn", round)
+                        .isZero();
             }
         } finally {
             threads.shutdownNow();

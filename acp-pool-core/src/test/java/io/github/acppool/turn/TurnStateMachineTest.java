@@ -3,6 +3,7 @@ package io.github.acppool.turn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.acppool.acp.AcpRequestTimeoutException;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.StopReason;
@@ -33,8 +34,9 @@ final class TurnStateMachineTest {
     private final TurnEvents events = new TurnEvents();
 
     @AfterEach
-    void noTimerFailed() {
+    void noTimerFailedOrOutlivedItsTurn() {
         assertThat(clock.failures()).isEmpty();
+        assertThat(clock.pendingTaskCount()).as("every test ends its turns").isZero();
     }
 
     private PromptStreamer streamer(DrainPolicy drain, LivenessPolicy liveness) {
@@ -175,6 +177,22 @@ final class TurnStateMachineTest {
         // The late answer can no longer end anything, and a cancel now sends nothing.
         client.lastPrompt().answer("end_turn");
         assertThat(turn.cancel()).isFalse();
+        assertThat(client.cancels).hasValue(1);
+    }
+
+    /** A client configured with a prompt timeout abandons the id itself; the turn still tells the agent to stop. */
+    @Test
+    void theClientsOwnPromptTimeout_endsTheTurnAsTimedOutAndCancelsAtTheAgent() {
+        TurnHandle turn = start(streamer(DrainPolicy.fixed(Duration.ofSeconds(1))));
+        client.deliver(SESSION, StubAcpClient.chunk("partial"));
+        AcpRequestTimeoutException timeout =
+                new AcpRequestTimeoutException("session/prompt", 1, Duration.ofMinutes(5), "agent alive: true");
+        client.lastPrompt().future.completeExceptionally(timeout);
+
+        TurnResult result = done(turn);
+        assertThat(result.outcome()).as("no drain after a timeout").isEqualTo(Outcome.TIMED_OUT);
+        assertThat(result.error()).isSameAs(timeout);
+        assertThat(result.replyText()).isEqualTo("partial\n\n(the turn timed out)");
         assertThat(client.cancels).hasValue(1);
     }
 
@@ -335,6 +353,24 @@ final class TurnStateMachineTest {
         assertThat(client.prompts.get(0).abandoned).isTrue();
         assertThat(client.cancels).hasValue(1);
         assertThat(done(draining).outcome()).isEqualTo(Outcome.COMPLETED);
+    }
+
+    /** The result reads the client's stderr tail; a client that cannot give one must not keep it from ending. */
+    @Test
+    void aClientWhoseStderrTailThrows_cannotKeepTheTurnFromEnding() {
+        client.stderrFailure = new IllegalStateException("stderr is gone");
+        TurnHandle silent = start(streamer(DrainPolicy.none()));
+        client.lastPrompt().answer("end_turn"); // no text: the fallback reply wants the stderr tail
+        TurnResult completed = done(silent);
+        assertThat(completed.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(completed.stderrTail()).isEmpty();
+
+        TurnHandle dying = start(streamer(DrainPolicy.none()));
+        client.alive = false;
+        clock.advance(LivenessPolicy.DEFAULT_CHECK_INTERVAL);
+        TurnResult died = done(dying);
+        assertThat(died.outcome()).isEqualTo(Outcome.AGENT_DIED);
+        assertThat(died.exitCode()).hasValue(9);
     }
 
     @Test
