@@ -1,6 +1,7 @@
 package io.github.acppool.acp;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.acppool.acp.schema.ContentBlock;
@@ -13,10 +14,13 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -139,7 +143,7 @@ final class GoldenMessagesTest {
     @Test
     void cancelAnswersPendingPermissionRequestsWithCancelled() {
         CompletableFuture<PermissionOutcome> human = new CompletableFuture<>();
-        java.util.concurrent.CountDownLatch asked = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch asked = new CountDownLatch(1);
         initialized(AcpClientOptions.builder()
                 .permissionPolicy(request -> {
                     asked.countDown();
@@ -150,14 +154,18 @@ final class GoldenMessagesTest {
                 + "{\"sessionId\":\"sess_abc123\",\"toolCall\":{\"toolCallId\":\"call_9\"},\"options\":["
                 + "{\"kind\":\"allow_once\",\"name\":\"Allow\",\"optionId\":\"allow\"}]}}");
         try {
-            assertThat(asked.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(asked.await(10, TimeUnit.SECONDS)).isTrue();
         } catch (InterruptedException e) {
             throw new AssertionError(e);
         }
         agent.client.cancel("sess_abc123");
         golden("session-cancel", agent.nextLine());
         golden("answer-permission-cancelled", agent.nextLine());
-        assertThat(human).as("the human question is withdrawn").isCancelled();
+        // The policy may still be returning on the client's executor when cancel answers the agent; the
+        // client withdraws the question as soon as it has the policy's future.
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() ->
+                        assertThat(human).as("the human question is withdrawn").isCancelled());
         human.complete(PermissionOutcome.selected("allow"));
         agent.assertNothingElseSent();
     }
