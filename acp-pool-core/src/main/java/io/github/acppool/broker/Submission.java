@@ -1,0 +1,31 @@
+package io.github.acppool.broker;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** One submitted message: its listener, its future, and when it arrived. */
+final class Submission {
+
+    /* Concurrency: immutable but for the future (completed once, by whoever ends the message) and `callbacks`,
+     * which serialises the listener's calls: the submitting thread holds it from before the message becomes
+     * visible in the queue until onQueued returned, and the turn takes it around onTurnStarted, so onQueued
+     * always comes first. No other lock is taken while `callbacks` is held, except the conversation's lock by
+     * the submitting thread (order: callbacks, then conversation). */
+
+    final ChatMessage message;
+    final MessageListener listener;
+    final long submittedNanos;
+    final CompletableFuture<BrokerResult> future = new CompletableFuture<>();
+    final ReentrantLock callbacks = new ReentrantLock();
+
+    Submission(ChatMessage message, MessageListener listener, long submittedNanos) {
+        this.message = message;
+        this.listener = listener;
+        this.submittedNanos = submittedNanos;
+    }
+
+    @Override
+    public String toString() {
+        return "message " + message.messageId() + " from " + message.sender().id();
+    }
+}
