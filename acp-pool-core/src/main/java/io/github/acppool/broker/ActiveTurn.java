@@ -19,6 +19,8 @@ final class ActiveTurn {
     final long takenNanos;
     private final AtomicBoolean cancelRequested = new AtomicBoolean();
     private volatile @Nullable TurnHandle handle;
+    /** When the prompt went out; 0 until then. */
+    volatile long startedNanos;
 
     ActiveTurn(List<Submission> batch, long takenNanos) {
         this.batch = List.copyOf(batch);
@@ -42,7 +44,8 @@ final class ActiveTurn {
     }
 
     /** Publishes the started turn, cancelling it at once if a cancel came first. */
-    void attach(TurnHandle started) {
+    void attach(TurnHandle started, long nowNanos) {
+        startedNanos = nowNanos;
         handle = started;
         if (cancelRequested.get()) {
             started.cancel();

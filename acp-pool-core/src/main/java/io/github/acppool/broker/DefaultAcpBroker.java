@@ -376,51 +376,45 @@ final class DefaultAcpBroker implements AcpBroker {
 
     // ------------------------------------------------------------------------------------------ the driver
 
-    /** Runs the conversation's turns until its queue is empty. */
+    /**
+     * Runs the conversation's turns until its queue is empty. After each turn the status is brought up to date
+     * and the next batch taken (or the conversation marked idle) before the turn's futures complete, so that a
+     * caller who sees its result also sees the conversation's new state.
+     */
     private void drive(Conversation conversation, long task, CompletableFuture<Void> done) {
+        ActiveTurn turn = null;
+        ActiveTurn following = null;
+        boolean owner = true; // this driver still owns `running` and the queue
         try {
-            while (true) {
-                ActiveTurn turn = null;
-                List<Submission> refused = List.of();
-                conversation.lock.lock();
-                try {
-                    if (conversation.queue.isEmpty()) {
-                        conversation.running = false;
-                        conversation.active = null;
-                        return;
-                    }
-                    if (state.get() != State.OPEN) {
-                        refused = conversation.drain();
-                        conversation.running = false;
-                        conversation.active = null;
-                    } else {
-                        turn = new ActiveTurn(conversation.take(maxPerTurn), ticker.read());
-                        conversation.active = turn;
-                    }
-                } finally {
-                    conversation.lock.unlock();
-                }
-                if (turn == null) {
-                    dropped(conversation, refused, new BrokerClosedException(conversation.id, name));
-                    return;
-                }
-                runTurn(conversation, turn);
+            turn = next(conversation);
+            owner = turn != null;
+            while (turn != null) {
+                Settled settled = settle(conversation, turn, run(conversation, turn));
+                following = next(conversation);
+                owner = following != null;
+                settled.complete();
+                turn = following;
+                following = null;
             }
         } catch (Throwable t) {
             // A bug; make sure no message of this conversation is left waiting, and no driver flag stuck.
             log.error("{} - conversation {}: the turn driver failed", name, conversation.id, t);
             List<Submission> stranded = new ArrayList<>();
-            conversation.lock.lock();
-            try {
-                stranded.addAll(conversation.drain());
-                conversation.running = false;
-                ActiveTurn turn = conversation.active;
-                if (turn != null) {
-                    stranded.addAll(turn.batch);
+            if (turn != null) {
+                stranded.addAll(turn.batch);
+            }
+            if (following != null) {
+                stranded.addAll(following.batch);
+            }
+            if (owner) {
+                conversation.lock.lock();
+                try {
+                    stranded.addAll(conversation.drain());
+                    conversation.running = false;
+                    conversation.active = null;
+                } finally {
+                    conversation.lock.unlock();
                 }
-                conversation.active = null;
-            } finally {
-                conversation.lock.unlock();
             }
             BrokerException failure = new BrokerException(conversation.id, "the broker failed to run the turn", t);
             stranded.forEach(s -> s.future.completeExceptionally(failure));
@@ -432,6 +426,34 @@ final class DefaultAcpBroker implements AcpBroker {
             drivers.remove(task);
             done.complete(null);
         }
+    }
+
+    /**
+     * Takes the next batch and publishes it as the conversation's active turn; or, with an empty queue (or a
+     * closing broker, whose waiting messages are dropped), marks the conversation idle and returns null.
+     */
+    private @Nullable ActiveTurn next(Conversation conversation) {
+        List<Submission> refused;
+        conversation.lock.lock();
+        try {
+            if (conversation.queue.isEmpty()) {
+                conversation.running = false;
+                conversation.active = null;
+                return null;
+            }
+            if (state.get() == State.OPEN) {
+                ActiveTurn turn = new ActiveTurn(conversation.take(maxPerTurn), ticker.read());
+                conversation.active = turn;
+                return turn;
+            }
+            refused = conversation.drain();
+            conversation.running = false;
+            conversation.active = null;
+        } finally {
+            conversation.lock.unlock();
+        }
+        dropped(conversation, refused, new BrokerClosedException(conversation.id, name));
+        return null;
     }
 
     /** How a batch ended: results for its messages, a failure for all of them, or a stale connection. */
@@ -461,15 +483,13 @@ final class DefaultAcpBroker implements AcpBroker {
         }
     }
 
-    /** Runs one batch and completes every one of its futures; never throws but for an Error. */
-    private void runTurn(Conversation conversation, ActiveTurn turn) {
-        Finished finished;
+    /** Runs one batch to its end; never throws but for an Error. */
+    private Finished run(Conversation conversation, ActiveTurn turn) {
         try {
-            finished = attempt(conversation, turn);
+            return attempt(conversation, turn);
         } catch (RuntimeException e) {
-            finished = Finished.failed(failure(conversation.id, e));
+            return Finished.failed(failure(conversation.id, e));
         }
-        deliver(conversation, turn, finished);
     }
 
     private Finished attempt(Conversation conversation, ActiveTurn turn) {
@@ -554,7 +574,7 @@ final class DefaultAcpBroker implements AcpBroker {
         } catch (IllegalStateException closed) {
             return Finished.failed(new BrokerClosedException(conversation.id, name));
         }
-        turn.attach(handle);
+        turn.attach(handle, ticker.read());
         log.debug(
                 "{} - conversation {}: turn started in session {} for {} messages",
                 name,
@@ -646,10 +666,25 @@ final class DefaultAcpBroker implements AcpBroker {
         return new BrokerException(conversationId, "the turn failed unexpectedly: " + e, e);
     }
 
-    /** Completes the batch's futures (after updating the status and telling the listener), outside every lock. */
-    private void deliver(Conversation conversation, ActiveTurn turn, Finished finished) {
-        long now = ticker.read();
-        conversation.lastActiveNanos = now;
+    /** A batch's results, ready to be handed out. */
+    private record Settled(
+            List<Submission> batch,
+            List<BrokerResult> results,
+            @Nullable RuntimeException failure) {
+        void complete() {
+            for (int i = 0; i < batch.size(); i++) {
+                if (failure != null) {
+                    batch.get(i).future.completeExceptionally(failure);
+                } else {
+                    batch.get(i).future.complete(results.get(i));
+                }
+            }
+        }
+    }
+
+    /** Builds the batch's results, updates the status and tells the listener; completes nothing yet. */
+    private Settled settle(Conversation conversation, ActiveTurn turn, Finished finished) {
+        conversation.lastActiveNanos = ticker.read();
         RuntimeException failure = finished.failure();
         if (failure != null) {
             conversation.lastError = failure.getMessage();
@@ -658,8 +693,7 @@ final class DefaultAcpBroker implements AcpBroker {
             } else {
                 log.warn("{} - conversation {}: no turn: {}", name, conversation.id, failure.getMessage());
             }
-            turn.batch.forEach(s -> s.future.completeExceptionally(failure));
-            return;
+            return new Settled(turn.batch, List.of(), failure);
         }
         BrokerResult.Outcome outcome = Checks.notNull(finished.outcome(), "outcome");
         List<ChatMessage> messages = turn.batch.stream().map(s -> s.message).toList();
@@ -681,7 +715,8 @@ final class DefaultAcpBroker implements AcpBroker {
         if (finished.turn() != null || outcome == BrokerResult.Outcome.HUNG) {
             conversation.turns.incrementAndGet();
             BrokerResult last = results.get(results.size() - 1);
-            Duration queueWait = Duration.ofNanos(Math.max(0, turn.takenNanos - turn.batch.get(0).submittedNanos));
+            long started = turn.startedNanos != 0 ? turn.startedNanos : turn.takenNanos;
+            Duration queueWait = Duration.ofNanos(Math.max(0, started - turn.batch.get(0).submittedNanos));
             TurnResult ran = finished.turn();
             log.debug(
                     "{} - conversation {}: turn ended {} for {} messages (queue wait {}, first chunk {}, total {})",
@@ -694,9 +729,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     ran == null ? null : ran.total());
             contain(conversation, "onTurnFinished", () -> listener.onTurnFinished(conversation.id, last, queueWait));
         }
-        for (int i = 0; i < results.size(); i++) {
-            turn.batch.get(i).future.complete(results.get(i));
-        }
+        return new Settled(turn.batch, results, null);
     }
 
     // ------------------------------------------------------------------------------------------ the agents
@@ -818,9 +851,9 @@ final class DefaultAcpBroker implements AcpBroker {
                             || Thread.currentThread().isInterrupted()) {
                         throw e; // the agent died or we were interrupted: not a lost session, a failed start
                     }
-                    resetReason = e.getCause() == null
-                            ? method + " failed"
-                            : method + " failed: " + e.getCause().getMessage();
+                    Throwable cause = e.getCause();
+                    String why = cause == null ? null : cause.getMessage();
+                    resetReason = why != null && why.contains(method) ? why : method + " failed: " + why;
                     log.warn(
                             "{} - conversation {}: could not resume session {} ({}); starting a new session",
                             name,
@@ -1227,6 +1260,14 @@ final class DefaultAcpBroker implements AcpBroker {
                     method,
                     e);
         }
+    }
+
+    /** For tests in this package: the client of the conversation's current agent, if it has one. */
+    @Nullable
+    AcpClient agentClient(String conversationId) {
+        Conversation conversation = conversations.get(conversationId);
+        AgentConnection connection = conversation == null ? null : conversation.connection;
+        return connection == null ? null : connection.client;
     }
 
     @Override
