@@ -982,7 +982,9 @@ final class DefaultAcpBroker implements AcpBroker {
                         name,
                         conversationId,
                         connection.client,
-                        connection.client.exitCode());
+                        connection.client.exitCode().isPresent()
+                                ? String.valueOf(connection.client.exitCode().getAsInt())
+                                : "unknown");
             case HUNG ->
                 log.warn(
                         "{} - conversation {}: force-evicting its hung agent {}",
@@ -1260,6 +1262,11 @@ final class DefaultAcpBroker implements AcpBroker {
                     method,
                     e);
         }
+    }
+
+    /** For tests in this package: what the broker still tracks (conversations, running drivers, agents stopping). */
+    List<Integer> internals() {
+        return List.of(conversations.size(), drivers.size(), stopping.size());
     }
 
     /** For tests in this package: the client of the conversation's current agent, if it has one. */
