@@ -308,6 +308,7 @@ final class DefaultAcpBroker implements AcpBroker {
                         continue; // it left the map; computeIfAbsent makes a new one
                     }
                     if (state.get() != State.OPEN) {
+                        maybeRetire(conversation); // do not keep a conversation created just now
                         throw new BrokerClosedException(conversationId, name);
                     }
                     if (conversation.running && conversation.queue.size() >= maxQueued) {
