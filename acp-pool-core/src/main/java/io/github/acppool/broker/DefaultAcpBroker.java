@@ -59,19 +59,19 @@ final class DefaultAcpBroker implements AcpBroker {
     /*
      * Concurrency
      *
-     * Locks, in the only order in which they may nest:
-     *   1. a Submission's `callbacks` lock (held by the submitting thread around enqueue + onQueued, and by a
-     *      turn around onTurnStarted);
-     *   2. a connection lock (a PoolEntry's, held by the conversation's driver for a whole turn via
-     *      pool.withConnection; the pool's internals take their map lock after it, never before);
+     * Locks, in the only order in which they may nest (a thread holding one may take only those below it):
+     *   1. a connection lock (a PoolEntry's, held by the conversation's driver for a whole turn via
+     *      pool.withConnection; the pool's own map lock is taken after it, never before, and the pool calls the
+     *      factory, probe, eviction listener and closer with no pool lock held);
+     *   2. a Submission's `callbacks` lock (taken by the driver, under 1, around onTurnStarted; taken by the
+     *      submitting thread, holding nothing, around enqueue + onQueued);
      *   3. a Conversation's `lock` (bookkeeping only: queue, running, retired, generation);
-     *   4. the bin lock of `conversations` (ConcurrentHashMap.remove when a conversation retires).
-     * There is no broker-wide lock: `conversations` is a concurrent map and `state` a volatile/atomic. Nothing
-     * ever waits for a connection lock while holding a Conversation lock or any broker-wide structure: only a
-     * driver waits for a connection (in pool.withConnection), and it holds nothing else then. The submission
-     * lock is held over user code (onQueued), so a driver that wants to call onTurnStarted may wait for the
-     * submitting thread's onQueued to return; the submitting thread never waits for a connection, so this
-     * cannot cycle.
+     *   4. the bin lock of `conversations` (ConcurrentHashMap.remove when a conversation retires under 3).
+     * There is no broker-wide lock: `conversations` is a concurrent map and `state` an atomic. Nothing waits for a
+     * connection lock while holding any other lock: only a driver waits for one (in pool.withConnection), and it
+     * holds nothing then. Lock 2 is held over user code (onQueued), so a driver may wait under lock 1 for a
+     * submitter's onQueued to return; a submitter never waits for a connection, so this cannot cycle (unless
+     * onQueued itself blocks on the same conversation's result, which MessageListener forbids).
      *
      * Drivers: a conversation has at most one driver (`running` under its lock), a task on `executor` that
      * takes up to maxMessagesPerTurn queued messages, runs one turn for them under the connection lock, delivers

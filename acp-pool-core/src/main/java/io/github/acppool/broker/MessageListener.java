@@ -19,8 +19,9 @@ import io.github.acppool.turn.TurnListener;
  * <p>Threads: {@code onQueued} runs on the thread that called {@code prompt}/{@code promptAsync}, before it
  * returns; {@code onTurnStarted} on a broker thread that holds the conversation's connection, so a slow
  * implementation delays that conversation's turn (and only that one); {@code onEvent} as {@link TurnListener}
- * says (on the client's delivery thread for the session: do not block there). An exception thrown by any
- * method is logged and otherwise ignored.
+ * says (on the client's delivery thread for the session: do not block there). None of them may wait for a
+ * result of the same conversation (that would wait for itself). An exception thrown by any method is logged and
+ * otherwise ignored.
  *
  * <p>Implementations need no locking for one message; one instance shared by several messages is called by
  * several threads at once.

@@ -9,8 +9,9 @@ final class Submission {
     /* Concurrency: immutable but for the future (completed once, by whoever ends the message) and `callbacks`,
      * which serialises the listener's calls: the submitting thread holds it from before the message becomes
      * visible in the queue until onQueued returned, and the turn takes it around onTurnStarted, so onQueued
-     * always comes first. No other lock is taken while `callbacks` is held, except the conversation's lock by
-     * the submitting thread (order: callbacks, then conversation). */
+     * always comes first. While `callbacks` is held only the conversation's lock may be taken; the turn takes
+     * `callbacks` while it holds the connection's lock (order: connection, callbacks, conversation; see
+     * DefaultAcpBroker). */
 
     final ChatMessage message;
     final MessageListener listener;
