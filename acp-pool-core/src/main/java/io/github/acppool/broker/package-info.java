@@ -1,6 +1,21 @@
 /**
  * The broker facade: "send this message to the agent of conversation K and stream the reply", with session
  * persistence and per-conversation queueing.
+ *
+ * <p>Entry point: {@link io.github.acppool.broker.AcpBroker} (built with {@link
+ * io.github.acppool.broker.AcpBroker#builder()}). A front end submits {@link io.github.acppool.broker.ChatMessage}s
+ * (sender plus content blocks) for a conversation id, follows each through a {@link
+ * io.github.acppool.broker.MessageListener} (queued, {@link io.github.acppool.broker.TurnStart}, the reply's
+ * events) and gets a {@link io.github.acppool.broker.BrokerResult} per message. Queued messages are merged into
+ * one prompt by a {@link io.github.acppool.broker.PromptComposer}. Sessions survive evictions and restarts in a
+ * {@link io.github.acppool.broker.SessionStore}; {@link io.github.acppool.broker.ConversationStatus} and {@link
+ * io.github.acppool.broker.BrokerListener} serve operations and metrics.
+ *
+ * <p>Exceptions: {@link io.github.acppool.broker.BrokerException} (about one conversation) and its subclasses
+ * {@link io.github.acppool.broker.QueueFullException} (thrown at submission), {@link
+ * io.github.acppool.broker.BrokerClosedException} and {@link io.github.acppool.broker.AgentStartException}; also
+ * the pool's {@link io.github.acppool.pool.PoolExhaustedException}, and {@link
+ * io.github.acppool.broker.SessionStoreException} from the store.
  */
 @NullMarked
 package io.github.acppool.broker;

@@ -46,16 +46,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code --no-load-session}: do not advertise {@code loadSession};
  *   <li>{@code --fail-load}: answer {@code session/load} with error -32002;
  *   <li>{@code --string-ids}: number the agent's own requests with strings ({@code "req-1"}) instead of numbers;
- *   <li>{@code --require-auth}: answer {@code session/new} with -32000 until {@code authenticate} was called.
+ *   <li>{@code --require-auth}: answer {@code session/new} with -32000 until {@code authenticate} was called;
+ *   <li>{@code --no-resume}: do not advertise {@code sessionCapabilities.resume} (so a broker uses {@code
+ *       session/load});
+ *   <li>{@code --state-dir=<dir>}: keep each session's history in {@code <dir>/<session id>.jsonl} too, so that
+ *       another fake agent process can {@code session/load} or {@code session/resume} it (a restarted broker);
+ *       session ids are then unique across processes;
+ *   <li>any other flag (e.g. {@code --marker=<text>}, to find the process in the process table) is ignored.
  * </ul>
  *
  * <h2>Prompt commands</h2>
  *
  * <p>The text blocks of a {@code session/prompt} are a script, one command per line; each line is run in
  * order, then the prompt is answered ({@code end_turn}, or {@code cancelled} if {@code session/cancel}
- * arrived during the turn). Sessions live in memory; {@code session/load} replays a session's history
- * (every prompt as {@code user_message_chunk}, every {@code say} as {@code agent_message_chunk}) and
- * answers {@code null}.
+ * arrived during the turn). A line in brackets ({@code [Ann (u1)]}, a broker's sender attribution) is not a
+ * command: it is kept for {@code senders}. Sessions live in memory (and in {@code --state-dir}); {@code
+ * session/load} replays a session's history (every prompt text block as {@code user_message_chunk}, every
+ * {@code say} as {@code agent_message_chunk}) and answers {@code null}.
  *
  * <ul>
  *   <li>{@code say <text>}: one {@code agent_message_chunk};
@@ -95,7 +102,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       says {@code orphan <pid>};
  *   <li>{@code env <NAME>}: say {@code env NAME=<value>} or {@code env NAME unset};
  *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks; read once, then cached);
- *   <li>{@code stop <reason>}: answer with this stop reason.
+ *   <li>{@code stop <reason>}: answer with this stop reason;
+ *   <li>{@code senders}: say {@code senders: <the bracketed attribution lines of this prompt, in order>};
+ *   <li>{@code history}: say {@code history: <the text blocks of this session's earlier prompts, attribution
+ *       lines left out, joined by " | ">} (what the agent remembers, also after a load or resume).
  * </ul>
  *
  * <h2>Requests the client can send</h2>
@@ -136,6 +146,7 @@ public final class FakeAgent {
 
     private final Set<String> flags;
     private final int protocolVersion;
+    private final Path stateDir;
     private volatile boolean authenticated;
 
     private static final class Session {
@@ -150,9 +161,10 @@ public final class FakeAgent {
         }
     }
 
-    private FakeAgent(Set<String> flags, int protocolVersion) {
+    private FakeAgent(Set<String> flags, int protocolVersion, Path stateDir) {
         this.flags = flags;
         this.protocolVersion = protocolVersion;
+        this.stateDir = stateDir;
     }
 
     /** The launch spec for a fake agent with these flags, on this JVM's Java and the test class path. */
@@ -196,6 +208,7 @@ public final class FakeAgent {
         Set<String> flags = new LinkedHashSet<>();
         int version = 1;
         int banner = 0;
+        Path stateDir = null;
         for (String arg : args) {
             if (arg.startsWith("--exit-before-initialize=")) {
                 System.err.println("fake agent refuses to start");
@@ -204,11 +217,13 @@ public final class FakeAgent {
                 version = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
             } else if (arg.startsWith("--banner=")) {
                 banner = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--state-dir=")) {
+                stateDir = Path.of(arg.substring(arg.indexOf('=') + 1));
             } else {
                 flags.add(arg);
             }
         }
-        FakeAgent agent = new FakeAgent(flags, version);
+        FakeAgent agent = new FakeAgent(flags, version, stateDir);
         for (int i = 1; i <= banner; i++) {
             agent.raw("Fake agent banner line " + i + " (not JSON)");
         }
@@ -268,7 +283,9 @@ public final class FakeAgent {
                 caps.putObject("promptCapabilities").put("image", true).put("embeddedContext", true);
                 ObjectNode sessionCaps = caps.putObject("sessionCapabilities");
                 sessionCaps.putObject("close");
-                sessionCaps.putObject("resume");
+                if (!flags.contains("--no-resume")) {
+                    sessionCaps.putObject("resume");
+                }
                 result.putObject("agentInfo").put("name", "fake-agent").put("version", "1.0.0");
                 result.putArray("authMethods")
                         .addObject()
@@ -286,13 +303,16 @@ public final class FakeAgent {
                 } else if (!params.path("mcpServers").isArray()) {
                     send(error(id, -32602, "Invalid params: mcpServers is required"));
                 } else {
-                    Session session = new Session("sess-" + nextSession.getAndIncrement());
+                    Session session = new Session(
+                            stateDir == null
+                                    ? "sess-" + nextSession.getAndIncrement()
+                                    : "sess-" + ProcessHandle.current().pid() + "-" + nextSession.getAndIncrement());
                     sessions.put(session.id, session);
                     send(result(id, JSON.createObjectNode().put("sessionId", session.id)));
                 }
             }
             case "session/load" -> {
-                Session session = sessions.get(params.path("sessionId").asText(""));
+                Session session = known(params.path("sessionId").asText(""));
                 if (flags.contains("--fail-load") || session == null) {
                     send(error(
                             id,
@@ -307,9 +327,13 @@ public final class FakeAgent {
                 }
             }
             case "session/resume", "session/close", "session/set_mode" -> {
-                if (sessions.containsKey(params.path("sessionId").asText(""))) {
+                if (known(params.path("sessionId").asText("")) != null) {
                     if (method.equals("session/close")) {
-                        sessions.remove(params.path("sessionId").asText(""));
+                        String closed = params.path("sessionId").asText("");
+                        sessions.remove(closed);
+                        if (stateDir != null) {
+                            Files.deleteIfExists(stateDir.resolve(closed + ".jsonl"));
+                        }
                     }
                     send(result(id, JSON.createObjectNode()));
                 } else {
@@ -378,15 +402,23 @@ public final class FakeAgent {
 
     private void prompt(Session session, JsonNode id, JsonNode params) {
         try {
+            int earlier = session.history.size();
             List<String> script = new ArrayList<>();
+            List<String> senders = new ArrayList<>();
             for (JsonNode block : params.path("prompt")) {
                 if (block.path("type").asText().equals("text")) {
                     ObjectNode user = JSON.createObjectNode().put("sessionUpdate", "user_message_chunk");
                     user.putObject("content")
                             .put("type", "text")
                             .put("text", block.path("text").asText());
-                    session.history.add(user);
-                    script.addAll(block.path("text").asText().lines().toList());
+                    record(session, user);
+                    for (String line : block.path("text").asText().lines().toList()) {
+                        if (isAttribution(line)) {
+                            senders.add(line.strip());
+                        } else {
+                            script.add(line);
+                        }
+                    }
                 }
             }
             String stopReason = "end_turn";
@@ -590,6 +622,8 @@ public final class FakeAgent {
                         }
                     }
                     case "stop" -> stopReason = rest;
+                    case "senders" -> say(session, "senders: " + String.join(" ", senders), true);
+                    case "history" -> say(session, "history: " + history(session, earlier), true);
                     default -> say(session, "unknown command: " + command, true);
                 }
             }
@@ -610,6 +644,69 @@ public final class FakeAgent {
                 // stdout is gone; nothing to tell
             }
         }
+    }
+
+    private static boolean isAttribution(String line) {
+        String text = line.strip();
+        return text.length() > 2 && text.startsWith("[") && text.endsWith("]");
+    }
+
+    /** The text blocks of the session's first {@code earlier} history entries that were prompts. */
+    private static String history(Session session, int earlier) {
+        List<String> said = new ArrayList<>();
+        for (ObjectNode update : session.history.subList(0, Math.min(earlier, session.history.size()))) {
+            if (update.path("sessionUpdate").asText().equals("user_message_chunk")) {
+                String text = update.path("content").path("text").asText();
+                String kept = String.join(
+                        "\n", text.lines().filter(l -> !isAttribution(l)).toList());
+                if (!kept.isBlank()) {
+                    said.add(kept);
+                }
+            }
+        }
+        return String.join(" | ", said);
+    }
+
+    /** Adds to the session's history, and to its file in the state directory if there is one. */
+    private void record(Session session, ObjectNode update) {
+        session.history.add(update);
+        if (stateDir != null) {
+            try {
+                Files.createDirectories(stateDir);
+                Files.writeString(
+                        stateDir.resolve(session.id + ".jsonl"),
+                        JSON.writeValueAsString(update) + "\n",
+                        StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** A session of this process, or one another process kept in the state directory (loaded now). */
+    private Session known(String sessionId) {
+        Session session = sessions.get(sessionId);
+        if (session != null || stateDir == null || sessionId.isEmpty() || sessionId.contains("/")) {
+            return session;
+        }
+        Path file = stateDir.resolve(sessionId + ".jsonl");
+        if (!Files.exists(file)) {
+            return null;
+        }
+        Session loaded = new Session(sessionId);
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (!line.isBlank()) {
+                    loaded.history.add((ObjectNode) JSON.readTree(line));
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Session raced = sessions.putIfAbsent(sessionId, loaded);
+        return raced != null ? raced : loaded;
     }
 
     /**
@@ -646,7 +743,7 @@ public final class FakeAgent {
         ObjectNode update = JSON.createObjectNode().put("sessionUpdate", "agent_message_chunk");
         update.putObject("content").put("type", "text").put("text", text);
         if (text.length() < 10_000) {
-            session.history.add(update);
+            record(session, update);
         }
         write(notification(session.id, update), flush);
     }

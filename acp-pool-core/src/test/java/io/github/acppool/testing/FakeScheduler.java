@@ -207,10 +207,11 @@ public final class FakeScheduler extends AbstractExecutorService implements Sche
         lock.lock();
         try {
             shutdown = true;
-            List<Runnable> pending = new ArrayList<>(queue);
-            queue.forEach(t -> t.cancel(false));
+            List<Task<?>> tasks = new ArrayList<>(queue);
             queue.clear();
-            return pending;
+            // Cancelling removes a task from the queue, so iterate over the copy (not the queue itself).
+            tasks.forEach(t -> t.cancel(false));
+            return new ArrayList<>(tasks);
         } finally {
             lock.unlock();
         }

@@ -76,4 +76,15 @@ final class FakeSchedulerTest {
         scheduler.schedule(() -> {}, 10, TimeUnit.SECONDS);
         assertThat(scheduler.nextDueIn()).isEqualTo(Duration.ofSeconds(10));
     }
+
+    /** shutdownNow cancelled tasks while iterating the queue they remove themselves from. */
+    @Test
+    void shutdownNow_cancelsAndReturnsThePendingTasks() {
+        ScheduledFuture<?> first = scheduler.schedule(() -> log.add("never"), 1, TimeUnit.SECONDS);
+        scheduler.schedule(() -> log.add("never"), 2, TimeUnit.SECONDS);
+        assertThat(scheduler.shutdownNow()).hasSize(2);
+        assertThat(first.isCancelled()).isTrue();
+        scheduler.advance(Duration.ofSeconds(3));
+        assertThat(log).isEmpty();
+    }
 }

@@ -1,0 +1,436 @@
+package io.github.acppool.broker;
+
+import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import com.google.errorprone.annotations.CheckReturnValue;
+import io.github.acppool.Ticker;
+import io.github.acppool.acp.AcpClientOptions;
+import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.internal.Checks;
+import io.github.acppool.pool.PoolConfig;
+import io.github.acppool.pool.PoolExhaustedException;
+import io.github.acppool.turn.DrainPolicy;
+import io.github.acppool.turn.LivenessPolicy;
+import io.github.acppool.turn.PromptStreamer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * "Send this message to the agent of conversation K and stream the reply": the one entry point of a chat front
+ * end (Discord, Slack, a web chat). It keeps one agent process and one ACP session per conversation, in a
+ * {@link io.github.acppool.pool.ConnectionPool} whose busy connections never block each other, remembers each
+ * conversation's session in a {@link SessionStore} so that evicted or restarted conversations resume their
+ * context, and queues messages that arrive while a conversation's turn runs.
+ *
+ * <pre>{@code
+ * AcpBroker broker = AcpBroker.builder()
+ *         .agent(AgentLaunchSpec.builder("npx").args("@zed-industries/codex-acp").build())
+ *         .workingDirectory(conversationId -> Path.of("/srv/threads", conversationId.replace(':', '-')))
+ *         .sessionStore(SessionStore.jsonFile(Path.of("/srv/acp-broker/sessions.json")))
+ *         .build();
+ * ChatMessage message = ChatMessage.text(messageId, new Sender(userId, userName), "fix the failing test");
+ * broker.promptAsync("discord:" + threadId, message, new MessageListener() {
+ *     public void onQueued(int position) { react("👀"); }
+ *     public void onEvent(TurnEvent event) { if (event instanceof TurnEvent.TextChunk c) preview.append(c.text()); }
+ * }).thenAccept(result -> { if (result.repliedHere()) send(result.replyText()); });
+ * // ... and at exit:
+ * broker.shutdown();
+ * }</pre>
+ *
+ * <p><b>Conversation ids</b> are strings such as {@code discord:<thread id>}: they are the keys of the {@link
+ * SessionStore} (a JSON file, or a database row), of log lines and of metrics, so they must survive a restart
+ * and mean the same thing to every front end and to an operator reading them; a string does that without a
+ * codec, and a front end prefixes its platform to keep ids of different front ends apart. An id must not be
+ * blank, must be at most {@value #MAX_CONVERSATION_ID_LENGTH} characters and must not contain control
+ * characters.
+ *
+ * <p><b>Per conversation</b> one turn runs at a time. A message that arrives while its conversation is busy is
+ * queued, never blocked on and never dropped (unless the queue is at its cap, which throws {@link
+ * QueueFullException}). When the turn ends, the queued messages become the next prompt, merged in arrival
+ * order with sender attribution ({@link PromptComposer}), up to {@code maxMessagesPerTurn} at a time. Each
+ * submitted message's future completes exactly once, with a {@link BrokerResult} or exceptionally.
+ *
+ * <p><b>Across conversations</b> nothing waits for anything: a stuck turn delays only its own conversation;
+ * {@link #cancel}, {@link #reset}, {@link #close(String)} and {@link #status()} never wait for a turn, a
+ * connection or an agent.
+ *
+ * <p><b>Ownership:</b> the broker owns every agent process it starts and stops them all in {@link #shutdown()}.
+ * Executors and schedulers it created itself are shut down by {@link #shutdown()}; those given to the builder
+ * only if the builder was told so. The {@link SessionStore} belongs to the caller.
+ *
+ * <p>Thread-safe: every method may be called from any thread.
+ */
+public interface AcpBroker extends AutoCloseable {
+
+    /** The longest conversation id accepted. */
+    int MAX_CONVERSATION_ID_LENGTH = 256;
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Submits {@code message} and waits for its result; see {@link #promptAsync}. If the waiting thread is
+     * interrupted, the message stays submitted (its turn runs or it stays queued; use {@link #cancel} to stop
+     * it), the interrupt flag is set again and a {@link BrokerException} is thrown.
+     *
+     * @throws QueueFullException if the conversation's queue is at its cap (nothing was submitted)
+     * @throws BrokerClosedException if the broker is shutting down
+     * @throws PoolExhaustedException if the conversation needed a new agent and every slot stayed busy
+     * @throws AgentStartException if the conversation's agent could not be started or given a session
+     */
+    BrokerResult prompt(String conversationId, ChatMessage message, MessageListener listener);
+
+    /**
+     * Submits {@code message} for the agent of {@code conversationId} and returns at once. If the conversation
+     * has no live agent, one is started: its process is launched in the conversation's working directory and
+     * initialized, and the stored session is resumed ({@code session/resume} if the agent advertises it, else
+     * {@code session/load}, whose replay is not shown), or else a new session is created and stored at once.
+     * If a stored session could not be resumed, the result says {@link BrokerResult#sessionReset()}.
+     *
+     * <p>The future completes exactly once, after the listener's last call: with the message's {@link
+     * BrokerResult} (also when the turn was cancelled, timed out or the agent died: see {@link
+     * BrokerResult#outcome()}), or exceptionally with {@link PoolExhaustedException}, {@link
+     * AgentStartException} or {@link BrokerClosedException}. Dependent actions run on the broker thread that
+     * ended the turn and delay that conversation's next turn: use the {@code *Async} variants for slow work.
+     * The returned future is a copy: completing or cancelling it has no effect on the message (use {@link
+     * #cancel}).
+     *
+     * @throws QueueFullException if the conversation's queue is at its cap (nothing was submitted)
+     * @throws BrokerClosedException if the broker is shutting down
+     * @throws IllegalArgumentException if {@code conversationId} is not a valid id
+     */
+    @CheckReturnValue
+    CompletableFuture<BrokerResult> promptAsync(String conversationId, ChatMessage message, MessageListener listener);
+
+    /** {@link #prompt(String, ChatMessage, MessageListener)} without a listener: just the result. */
+    default BrokerResult prompt(String conversationId, ChatMessage message) {
+        return prompt(conversationId, message, MessageListener.none());
+    }
+
+    /** {@link #promptAsync(String, ChatMessage, MessageListener)} without a listener: just the result. */
+    @CheckReturnValue
+    default CompletableFuture<BrokerResult> promptAsync(String conversationId, ChatMessage message) {
+        return promptAsync(conversationId, message, MessageListener.none());
+    }
+
+    /**
+     * Cancels the conversation's running turn (or the one being prepared), keeping its queued messages, which
+     * then run as the next turn. Same as {@code cancel(conversationId, false)}.
+     *
+     * @return whether there was something to cancel
+     */
+    @CanIgnoreReturnValue
+    default boolean cancel(String conversationId) {
+        return cancel(conversationId, false);
+    }
+
+    /**
+     * Cancels the conversation's running turn without waiting for it or for its connection: sends {@code
+     * session/cancel} through the turn's own handle; the turn then ends {@link BrokerResult.Outcome#CANCELLED}
+     * (after at most the cancel grace). If {@code dropQueue}, the messages waiting behind it are dropped too and
+     * complete as {@code CANCELLED} with no turn. Never blocks.
+     *
+     * @return whether there was a turn to cancel or a message to drop
+     */
+    @CanIgnoreReturnValue
+    boolean cancel(String conversationId, boolean dropQueue);
+
+    /**
+     * Starts the conversation afresh: cancels its turn, drops its queue, stops its agent and forgets its stored
+     * session, so that its next message creates a new session (without {@code sessionReset}: the loss of
+     * context was asked for). Never waits for the turn or the agent.
+     *
+     * @throws SessionStoreException if the store could not forget the session (everything else was done)
+     */
+    void reset(String conversationId);
+
+    /**
+     * Ends the conversation and frees its slot: like {@link #reset}, and in addition its agent is asked to
+     * {@code session/close} the session (if it supports that) before it is stopped, and the broker forgets the
+     * conversation. A later message to the same id starts a new conversation. To free a slot but keep the
+     * context, rely on idle eviction instead, which suspends a conversation. Never waits for the turn or the
+     * agent.
+     *
+     * @throws SessionStoreException if the store could not forget the session (everything else was done)
+     */
+    void close(String conversationId);
+
+    /**
+     * A snapshot of every conversation the broker tracks (those with an agent, a turn or queued messages),
+     * ordered by id. Never waits for a turn, a connection, an agent or the session store.
+     */
+    List<ConversationStatus> status();
+
+    /** The snapshot of one conversation, if the broker tracks it; see {@link #status()}. */
+    Optional<ConversationStatus> status(String conversationId);
+
+    /**
+     * Shuts down: refuses new messages ({@link BrokerClosedException}); drops queued messages (they complete
+     * {@code CANCELLED}); waits up to the shutdown timeout for running turns, then cancels the rest; stores
+     * every live conversation's session id; stops every agent process (and its descendants) and waits for
+     * them to exit; shuts down the executors the broker owns. Blocks until done: at most about the shutdown
+     * timeout plus the pool's close timeout plus twice the client's close grace. Idempotent; a concurrent call
+     * waits for the first.
+     */
+    void shutdown();
+
+    /** Same as {@link #shutdown()}. */
+    @Override
+    default void close() {
+        shutdown();
+    }
+
+    /**
+     * Builds an {@link AcpBroker}. Only the agent is required. Each setting may be given once (a second call
+     * throws {@link IllegalStateException}); values are validated by {@link #build()}. Defaults (they may change
+     * between releases):
+     *
+     * <ul>
+     *   <li>{@code workingDirectory}: the agent spec's working directory, or this JVM's, for every conversation;
+     *   <li>{@code clientOptions} {@link AcpClientOptions#defaults()} (rejects every permission request and
+     *       gives no file access: choose a {@link io.github.acppool.acp.PermissionPolicy} for real agents);
+     *   <li>{@code poolConfig} {@link PoolConfig#defaults()} (10 conversations with an agent, 4 h idle
+     *       timeout); its {@code hungTimeout}, if zero, becomes the liveness policy's hard timeout plus {@code
+     *       hungGrace};
+     *   <li>{@code drainPolicy} {@link DrainPolicy#defaultPolicy()}, {@code livenessPolicy} {@link
+     *       LivenessPolicy#defaults()}, {@code cancelGrace} {@link PromptStreamer#DEFAULT_CANCEL_GRACE};
+     *   <li>{@code hungGrace} {@link #DEFAULT_HUNG_GRACE};
+     *   <li>{@code sessionStore} {@link SessionStore#inMemory()};
+     *   <li>{@code maxQueuedMessages} {@value #DEFAULT_MAX_QUEUED_MESSAGES}, {@code maxMessagesPerTurn}
+     *       {@value #DEFAULT_MAX_MESSAGES_PER_TURN};
+     *   <li>{@code promptComposer} {@link PromptComposer#attributed()};
+     *   <li>{@code listener}: none;
+     *   <li>{@code executor}: a cached pool of daemon threads named {@code <pool name>-broker-<n>}, one per busy
+     *       conversation while its turn runs (idle threads end after a minute), shut down by {@link
+     *       AcpBroker#shutdown()};
+     *   <li>{@code scheduler}: one daemon timer thread for the pool's cleanup and every turn's timers, shut down
+     *       by {@link AcpBroker#shutdown()};
+     *   <li>{@code ticker} {@link Ticker#systemTicker()};
+     *   <li>{@code shutdownTimeout} {@link #DEFAULT_SHUTDOWN_TIMEOUT}.
+     * </ul>
+     *
+     * <p>Not thread-safe: use one builder from one thread.
+     */
+    final class Builder {
+        /** Default {@code maxQueuedMessages}: {@value}, openab's dispatcher buffer cap. */
+        public static final int DEFAULT_MAX_QUEUED_MESSAGES = 10;
+        /** Default {@code maxMessagesPerTurn}: {@value}. */
+        public static final int DEFAULT_MAX_MESSAGES_PER_TURN = 10;
+        /** Default {@code hungGrace}: 2 minutes, as in openab #1300. */
+        public static final Duration DEFAULT_HUNG_GRACE = Duration.ofMinutes(2);
+        /** Default {@code shutdownTimeout}: 10 seconds. */
+        public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+
+        @Nullable
+        AgentLaunchSpec agent;
+
+        @Nullable
+        Function<String, Path> workingDirectory;
+
+        @Nullable
+        AcpClientOptions clientOptions;
+
+        @Nullable
+        PoolConfig poolConfig;
+
+        @Nullable
+        DrainPolicy drainPolicy;
+
+        @Nullable
+        LivenessPolicy livenessPolicy;
+
+        @Nullable
+        Duration cancelGrace;
+
+        @Nullable
+        Duration hungGrace;
+
+        @Nullable
+        SessionStore sessionStore;
+
+        @Nullable
+        Integer maxQueuedMessages;
+
+        @Nullable
+        Integer maxMessagesPerTurn;
+
+        @Nullable
+        PromptComposer promptComposer;
+
+        @Nullable
+        BrokerListener listener;
+
+        @Nullable
+        ExecutorService executor;
+
+        boolean shutdownExecutor;
+
+        @Nullable
+        ScheduledExecutorService scheduler;
+
+        boolean shutdownScheduler;
+
+        @Nullable
+        Ticker ticker;
+
+        @Nullable
+        Duration shutdownTimeout;
+
+        private Builder() {}
+
+        /**
+         * How to start an agent process. Required. Its working directory is replaced by {@link
+         * #workingDirectory(Function)}'s, if given.
+         */
+        @CanIgnoreReturnValue
+        public Builder agent(AgentLaunchSpec value) {
+            agent = Checks.setOnce(agent, value, "agent");
+            return this;
+        }
+
+        /**
+         * The working directory of each conversation's agent process and ACP session: an absolute path, created
+         * if missing. Called on a broker thread when a conversation needs an agent; must be thread-safe. A
+         * session is resumed only in the directory it was created in.
+         */
+        @CanIgnoreReturnValue
+        public Builder workingDirectory(Function<String, Path> value) {
+            workingDirectory = Checks.setOnce(workingDirectory, value, "workingDirectory");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder clientOptions(AcpClientOptions value) {
+            clientOptions = Checks.setOnce(clientOptions, value, "clientOptions");
+            return this;
+        }
+
+        /** Pool limits: agents at once, idle timeout, cleanup interval, acquire and close timeouts, name. */
+        @CanIgnoreReturnValue
+        public Builder poolConfig(PoolConfig value) {
+            poolConfig = Checks.setOnce(poolConfig, value, "poolConfig");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder drainPolicy(DrainPolicy value) {
+            drainPolicy = Checks.setOnce(drainPolicy, value, "drainPolicy");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder livenessPolicy(LivenessPolicy value) {
+            livenessPolicy = Checks.setOnce(livenessPolicy, value, "livenessPolicy");
+            return this;
+        }
+
+        /** How long a cancelled turn waits for the agent's answer before it ends anyway. */
+        @CanIgnoreReturnValue
+        public Builder cancelGrace(Duration value) {
+            cancelGrace = Checks.setOnce(cancelGrace, value, "cancelGrace");
+            return this;
+        }
+
+        /**
+         * How much longer than the liveness policy's hard timeout a turn may hold its connection before the pool
+         * force-evicts it as hung and kills its agent (openab #1300). Used when the pool config's {@code
+         * hungTimeout} is zero.
+         */
+        @CanIgnoreReturnValue
+        public Builder hungGrace(Duration value) {
+            hungGrace = Checks.setOnce(hungGrace, value, "hungGrace");
+            return this;
+        }
+
+        /** Where conversations' sessions are kept; the broker does not close it. */
+        @CanIgnoreReturnValue
+        public Builder sessionStore(SessionStore value) {
+            sessionStore = Checks.setOnce(sessionStore, value, "sessionStore");
+            return this;
+        }
+
+        /** How many messages may wait behind a conversation's running turn before more are refused. */
+        @CanIgnoreReturnValue
+        public Builder maxQueuedMessages(int value) {
+            maxQueuedMessages = Checks.setOnce(maxQueuedMessages, value, "maxQueuedMessages");
+            return this;
+        }
+
+        /** How many queued messages are merged into one turn at most; the rest wait for the following turn. */
+        @CanIgnoreReturnValue
+        public Builder maxMessagesPerTurn(int value) {
+            maxMessagesPerTurn = Checks.setOnce(maxMessagesPerTurn, value, "maxMessagesPerTurn");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder promptComposer(PromptComposer value) {
+            promptComposer = Checks.setOnce(promptComposer, value, "promptComposer");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder listener(BrokerListener value) {
+            listener = Checks.setOnce(listener, value, "listener");
+            return this;
+        }
+
+        /**
+         * Runs the conversations' turns (a task per busy conversation, which holds its thread for the whole turn)
+         * and stops agent processes. A bounded executor caps how many turns run at once; the others wait in its
+         * queue. It must not run tasks on the submitting thread.
+         *
+         * @param shutdownOnClose whether {@link AcpBroker#shutdown()} shuts it down
+         */
+        @CanIgnoreReturnValue
+        public Builder executor(ExecutorService value, boolean shutdownOnClose) {
+            executor = Checks.setOnce(executor, value, "executor");
+            shutdownExecutor = shutdownOnClose;
+            return this;
+        }
+
+        /**
+         * Runs the pool's periodic cleanup and every turn's timers (drain, liveness, timeouts); its tasks are
+         * short.
+         *
+         * @param shutdownOnClose whether {@link AcpBroker#shutdown()} shuts it down
+         */
+        @CanIgnoreReturnValue
+        public Builder scheduler(ScheduledExecutorService value, boolean shutdownOnClose) {
+            scheduler = Checks.setOnce(scheduler, value, "scheduler");
+            shutdownScheduler = shutdownOnClose;
+            return this;
+        }
+
+        /** The clock of idle times, turn timings and timeouts; must agree with the scheduler's delays. */
+        @CanIgnoreReturnValue
+        public Builder ticker(Ticker value) {
+            ticker = Checks.setOnce(ticker, value, "ticker");
+            return this;
+        }
+
+        /** How long {@link AcpBroker#shutdown()} lets running turns finish before it cancels them. */
+        @CanIgnoreReturnValue
+        public Builder shutdownTimeout(Duration value) {
+            shutdownTimeout = Checks.setOnce(shutdownTimeout, value, "shutdownTimeout");
+            return this;
+        }
+
+        /**
+         * Builds the broker; starts no agent yet.
+         *
+         * @throws NullPointerException if the agent is missing
+         * @throws IllegalArgumentException if a value is out of range
+         */
+        public AcpBroker build() {
+            return new DefaultAcpBroker(this);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.github.acppool.broker;
+
+import io.github.acppool.internal.Checks;
+import io.github.acppool.turn.TurnResult;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What became of one submitted {@link ChatMessage}: the turn that answered it (shared by every message merged
+ * into that turn), or why it never reached the agent.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param conversationId the conversation
+ * @param message the message this result is about
+ * @param outcome how it ended
+ * @param turn the turn that answered it, if one ran to an end ({@code null} if the message was dropped before
+ *     its turn started, or if the turn {@link Outcome#HUNG})
+ * @param turnMessages every message the turn answered, in arrival order (this one included), or just this
+ *     message if no turn ran
+ * @param sessionReset true if the turn ran in a new session because the stored one could not be resumed, so the
+ *     agent lost the earlier context (see {@link TurnStart#sessionReset()})
+ * @param sessionResetReason why, when {@code sessionReset}
+ * @param sessionId the ACP session the turn ran in, if it got that far
+ * @param error why the message was not answered normally: the turn's {@link TurnResult#error()}, or a {@link
+ *     BrokerException} saying why no turn ran or why it was abandoned; {@code null} for a completed turn
+ */
+public record BrokerResult(
+        String conversationId,
+        ChatMessage message,
+        Outcome outcome,
+        @Nullable TurnResult turn,
+        List<ChatMessage> turnMessages,
+        boolean sessionReset,
+        @Nullable String sessionResetReason,
+        @Nullable String sessionId,
+        @Nullable Throwable error) {
+
+    /** How a message ended; the first six are those of {@link TurnResult.Outcome}. */
+    public enum Outcome {
+        /** The agent answered; see {@link TurnResult#stopReason()}. */
+        COMPLETED,
+        /**
+         * Cancelled: the turn was cancelled ({@link AcpBroker#cancel}), or the message was dropped from the queue
+         * before its turn started ({@link AcpBroker#cancel(String, boolean)}, {@link AcpBroker#reset}, {@link
+         * AcpBroker#close(String)}, shutdown); then {@link #turn()} is {@code null}.
+         */
+        CANCELLED,
+        /** The turn's inactivity or hard timeout ran out. */
+        TIMED_OUT,
+        /** The agent process died during the turn; the next message starts a new one, resuming the session. */
+        AGENT_DIED,
+        /** The agent answered with an error, or the turn could not run. */
+        FAILED,
+        /** The prompt holds content the agent does not accept (an image, say); nothing was sent. */
+        REJECTED,
+        /**
+         * The turn did not end within the hung limit (hard timeout plus hung grace), for example because a
+         * listener blocked: the agent process tree was killed and the next message starts a new one.
+         */
+        HUNG;
+
+        static Outcome of(TurnResult.Outcome outcome) {
+            return switch (outcome) {
+                case COMPLETED -> COMPLETED;
+                case CANCELLED -> CANCELLED;
+                case TIMED_OUT -> TIMED_OUT;
+                case AGENT_DIED -> AGENT_DIED;
+                case FAILED -> FAILED;
+                case REJECTED -> REJECTED;
+            };
+        }
+    }
+
+    public BrokerResult {
+        Checks.notNull(conversationId, "conversationId");
+        Checks.notNull(message, "message");
+        Checks.notNull(outcome, "outcome");
+        turnMessages = List.copyOf(turnMessages);
+        Checks.argument(turnMessages.contains(message), "turnMessages must contain the message itself");
+    }
+
+    /** Whether the turn's reply streamed to this message's listener (the latest message of its turn). */
+    public boolean repliedHere() {
+        return turnMessages.get(turnMessages.size() - 1).equals(message);
+    }
+
+    /** Whether the message was answered together with others in one merged turn. */
+    public boolean merged() {
+        return turnMessages.size() > 1;
+    }
+
+    /**
+     * The text to show for this message: the turn's {@link TurnResult#replyText()} (never empty), or a line that
+     * says why there is no reply. For a merged turn every message carries the same reply: show it once, under
+     * the message it {@linkplain #repliedHere() streamed to}.
+     */
+    public String replyText() {
+        if (turn != null) {
+            return turn.replyText();
+        }
+        String why = error == null || error.getMessage() == null ? "" : ": " + error.getMessage();
+        return switch (outcome) {
+            case CANCELLED -> "Cancelled before the agent replied" + why;
+            case HUNG -> "No reply: the agent stopped responding and was restarted" + why;
+            default -> "No reply (" + outcome.name().toLowerCase(java.util.Locale.ROOT) + ")" + why;
+        };
+    }
+}

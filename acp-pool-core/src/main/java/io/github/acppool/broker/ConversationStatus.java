@@ -1,0 +1,39 @@
+package io.github.acppool.broker;
+
+import io.github.acppool.internal.Checks;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A snapshot of one conversation, from {@link AcpBroker#status()}. Taken without waiting for any turn, agent
+ * or connection; the fields are read one by one, so they may be a few instructions apart.
+ *
+ * <p>Immutable and thread-safe.
+ *
+ * @param conversationId the conversation
+ * @param alive whether it has an agent process that is alive (false after idle eviction, a crash, or before its
+ *     first message)
+ * @param busy whether a turn is running or being prepared (agent starting, session resuming)
+ * @param queuedMessages messages waiting for the next turn
+ * @param sessionId the ACP session of its agent, if it has one
+ * @param idle how long since its last turn ended or its agent was started ({@link Duration#ZERO} while busy)
+ * @param turns turns run since the broker last started to track the conversation
+ * @param lastError the message of the last turn's or start's error, if the last one failed
+ */
+public record ConversationStatus(
+        String conversationId,
+        boolean alive,
+        boolean busy,
+        int queuedMessages,
+        @Nullable String sessionId,
+        Duration idle,
+        long turns,
+        @Nullable String lastError) {
+
+    public ConversationStatus {
+        Checks.notNull(conversationId, "conversationId");
+        Checks.nonNegative(queuedMessages, "queuedMessages");
+        Checks.nonNegative(idle, "idle");
+        Checks.nonNegative(turns, "turns");
+    }
+}

@@ -1,0 +1,1285 @@
+package io.github.acppool.broker;
+
+import io.github.acppool.Ticker;
+import io.github.acppool.acp.AcpClient;
+import io.github.acppool.acp.AcpClientOptions;
+import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.acp.AgentProcessException;
+import io.github.acppool.acp.Subscription;
+import io.github.acppool.acp.schema.AgentCapabilities;
+import io.github.acppool.acp.schema.ContentBlock;
+import io.github.acppool.acp.schema.InitializeResult;
+import io.github.acppool.acp.schema.SessionSetup;
+import io.github.acppool.acp.schema.SessionState;
+import io.github.acppool.internal.Checks;
+import io.github.acppool.pool.AcquireInterruptedException;
+import io.github.acppool.pool.ConnectionCreationException;
+import io.github.acppool.pool.ConnectionPool;
+import io.github.acppool.pool.EvictionCause;
+import io.github.acppool.pool.PoolClosedException;
+import io.github.acppool.pool.PoolConfig;
+import io.github.acppool.pool.PoolExhaustedException;
+import io.github.acppool.turn.LivenessPolicy;
+import io.github.acppool.turn.PromptStreamer;
+import io.github.acppool.turn.TurnHandle;
+import io.github.acppool.turn.TurnResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link AcpBroker}: per-conversation queues and drivers over one {@link ConnectionPool} of agents. */
+final class DefaultAcpBroker implements AcpBroker {
+
+    /*
+     * Concurrency
+     *
+     * Locks, in the only order in which they may nest (a thread holding one may take only those below it):
+     *   1. a connection lock (a PoolEntry's, held by the conversation's driver for a whole turn via
+     *      pool.withConnection; the pool's own map lock is taken after it, never before, and the pool calls the
+     *      factory, probe, eviction listener and closer with no pool lock held);
+     *   2. a Submission's `callbacks` lock (taken by the driver, under 1, around onTurnStarted; taken by the
+     *      submitting thread, holding nothing, around enqueue + onQueued);
+     *   3. a Conversation's `lock` (bookkeeping only: queue, running, retired, generation);
+     *   4. the bin lock of `conversations` (ConcurrentHashMap.remove when a conversation retires under 3).
+     * There is no broker-wide lock: `conversations` is a concurrent map and `state` an atomic. Nothing waits for a
+     * connection lock while holding any other lock: only a driver waits for one (in pool.withConnection), and it
+     * holds nothing then. Lock 2 is held over user code (onQueued), so a driver may wait under lock 1 for a
+     * submitter's onQueued to return; a submitter never waits for a connection, so this cannot cycle (unless
+     * onQueued itself blocks on the same conversation's result, which MessageListener forbids).
+     *
+     * Drivers: a conversation has at most one driver (`running` under its lock), a task on `executor` that
+     * takes up to maxMessagesPerTurn queued messages, runs one turn for them under the connection lock, delivers
+     * the results outside every lock, and loops until the queue is empty. A message that arrives while the
+     * driver runs is queued; one that arrives when none runs starts one. So a conversation's turns run one at a
+     * time, in arrival order, and no caller ever blocks on a busy conversation.
+     *
+     * Cancel: each batch gets an ActiveTurn, published in `Conversation.active` (volatile) before its connection
+     * is acquired, so cancel() reaches it lock-free in every phase (see ActiveTurn).
+     *
+     * Force eviction: a turn waits on its own copy of the turn's result future, which AgentConnection.evicted()
+     * completes exceptionally when the pool evicts the connection while the turn holds it (HUNG, or SHUTDOWN
+     * past the close timeout), so the caller is told even if the turn itself can never end (a listener that
+     * blocks forever).
+     *
+     * Staleness: reset() and close() bump the conversation's generation under its lock; a connection created
+     * under an older generation (its factory ran concurrently) is evicted by the driver at its next turn, which
+     * then retries with a new one.
+     *
+     * Snapshots: status() reads volatile fields and takes each Conversation lock for a few instructions; it
+     * never touches the pool's connection locks, the store or an agent. Every future is completed exactly once:
+     * by the driver that ran its batch, by a cancel/reset/close/shutdown that removed it from the queue (under
+     * the conversation lock, so only one of them has it), or by the sweeps of a failed driver or of shutdown.
+     *
+     * Blocking: prompt() waits for its result; shutdown() waits for turns, connections and processes. Everything
+     * else returns without waiting for a turn, a connection lock or an agent (closing agents runs on `executor`).
+     */
+
+    private static final Logger log = LoggerFactory.getLogger(DefaultAcpBroker.class);
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** A batch is retried this often when resets keep making its fresh connection stale. */
+    private static final int MAX_ATTEMPTS = 3;
+
+    private enum State {
+        OPEN,
+        SHUTTING_DOWN,
+        TERMINATED
+    }
+
+    private final String name;
+    private final AgentLaunchSpec agent;
+    private final Function<String, Path> workingDirectory;
+    private final AcpClientOptions clientOptions;
+    private final SessionStore store;
+    private final int maxQueued;
+    private final int maxPerTurn;
+    private final PromptComposer composer;
+    private final BrokerListener listener;
+    private final Ticker ticker;
+    private final Duration shutdownTimeout;
+    private final Duration cancelGrace;
+    private final Duration poolCloseTimeout;
+    private final ExecutorService executor;
+    private final boolean ownsExecutor;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final PromptStreamer streamer;
+    private final ConnectionPool<String, AgentConnection> pool;
+
+    private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
+    /** One future per running driver, completed when it exits; keyed by a sequence number. */
+    private final Map<Long, CompletableFuture<Void>> drivers = new ConcurrentHashMap<>();
+    /** One future per agent being stopped, completed when its process is gone. */
+    private final Map<Long, CompletableFuture<Void>> stopping = new ConcurrentHashMap<>();
+
+    private final AtomicLong tasks = new AtomicLong();
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    DefaultAcpBroker(AcpBroker.Builder builder) {
+        this.agent = Checks.notNull(builder.agent, "agent");
+        Path agentDirectory = agent.workingDirectory();
+        Path defaultDirectory = (agentDirectory != null ? agentDirectory : Path.of(""))
+                .toAbsolutePath()
+                .normalize();
+        this.workingDirectory = builder.workingDirectory != null ? builder.workingDirectory : id -> defaultDirectory;
+        this.clientOptions = builder.clientOptions != null ? builder.clientOptions : AcpClientOptions.defaults();
+        this.store = builder.sessionStore != null ? builder.sessionStore : SessionStore.inMemory();
+        this.maxQueued = builder.maxQueuedMessages != null
+                ? (int) Checks.nonNegative(builder.maxQueuedMessages, "maxQueuedMessages")
+                : AcpBroker.Builder.DEFAULT_MAX_QUEUED_MESSAGES;
+        this.maxPerTurn = builder.maxMessagesPerTurn != null
+                ? Checks.positive(builder.maxMessagesPerTurn, "maxMessagesPerTurn")
+                : AcpBroker.Builder.DEFAULT_MAX_MESSAGES_PER_TURN;
+        this.composer = builder.promptComposer != null ? builder.promptComposer : PromptComposer.attributed();
+        this.listener = builder.listener != null ? builder.listener : new BrokerListener() {};
+        this.ticker = builder.ticker != null ? builder.ticker : Ticker.systemTicker();
+        this.shutdownTimeout = builder.shutdownTimeout != null
+                ? Checks.nonNegative(builder.shutdownTimeout, "shutdownTimeout")
+                : AcpBroker.Builder.DEFAULT_SHUTDOWN_TIMEOUT;
+        this.cancelGrace = builder.cancelGrace != null
+                ? Checks.positive(builder.cancelGrace, "cancelGrace")
+                : PromptStreamer.DEFAULT_CANCEL_GRACE;
+        Duration hungGrace = builder.hungGrace != null
+                ? Checks.positive(builder.hungGrace, "hungGrace")
+                : AcpBroker.Builder.DEFAULT_HUNG_GRACE;
+        LivenessPolicy liveness = builder.livenessPolicy != null ? builder.livenessPolicy : LivenessPolicy.defaults();
+        PoolConfig config = withHungTimeout(
+                builder.poolConfig != null ? builder.poolConfig : PoolConfig.defaults(), liveness, hungGrace);
+        this.name = config.name();
+        this.poolCloseTimeout = config.closeTimeout();
+
+        // Everything is validated: from here on, threads are created.
+        int broker = SEQUENCE.incrementAndGet();
+        if (builder.scheduler != null) {
+            this.scheduler = builder.scheduler;
+            this.ownsScheduler = builder.shutdownScheduler;
+        } else {
+            ScheduledThreadPoolExecutor timer =
+                    new ScheduledThreadPoolExecutor(1, daemonThreads(name + "-broker-" + broker + "-timer", false));
+            timer.setRemoveOnCancelPolicy(true);
+            this.scheduler = timer;
+            this.ownsScheduler = true;
+        }
+        if (builder.executor != null) {
+            this.executor = builder.executor;
+            this.ownsExecutor = builder.shutdownExecutor;
+        } else {
+            this.executor = new ThreadPoolExecutor(
+                    0,
+                    Integer.MAX_VALUE,
+                    60,
+                    TimeUnit.SECONDS,
+                    new SynchronousQueue<>(),
+                    daemonThreads(name + "-broker-" + broker + "-", true));
+            this.ownsExecutor = true;
+        }
+        PromptStreamer.Builder turns = PromptStreamer.builder()
+                .livenessPolicy(liveness)
+                .cancelGrace(cancelGrace)
+                .scheduler(scheduler, false)
+                .ticker(ticker);
+        if (builder.drainPolicy != null) {
+            turns.drainPolicy(builder.drainPolicy);
+        }
+        this.streamer = turns.build();
+        this.pool = ConnectionPool.<String, AgentConnection>builder()
+                .factory(this::connect)
+                .probe(connection -> connection.client.isAlive())
+                .closer(this::stopAsync)
+                .evictionListener(this::onEvicted)
+                .config(config)
+                .ticker(ticker)
+                .scheduler(scheduler)
+                .build();
+        log.debug("{} - broker started: {}, {} per turn, queue cap {}", name, config, maxPerTurn, maxQueued);
+    }
+
+    /** The pool's hung timeout: the configured one, or the hard turn timeout plus the hung grace (openab #1300). */
+    private static PoolConfig withHungTimeout(PoolConfig config, LivenessPolicy liveness, Duration hungGrace) {
+        if (!config.hungTimeout().isZero()) {
+            if (config.hungTimeout().compareTo(liveness.hardTimeout()) <= 0) {
+                log.warn(
+                        "{} - the pool's hungTimeout {} is not longer than the turns' hard timeout {}: turns may be"
+                                + " force-evicted as hung before they time out",
+                        config.name(),
+                        config.hungTimeout(),
+                        liveness.hardTimeout());
+            }
+            return config;
+        }
+        Duration hung;
+        try {
+            hung = liveness.hardTimeout().plus(hungGrace);
+        } catch (ArithmeticException tooLong) {
+            hung = liveness.hardTimeout();
+        }
+        return new PoolConfig(
+                config.name(),
+                config.maxSize(),
+                config.idleTimeout(),
+                config.cleanupInterval(),
+                config.acquireTimeout(),
+                hung,
+                config.closeTimeout());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String prefix, boolean numbered) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, numbered ? prefix + count.incrementAndGet() : prefix);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------ submitting
+
+    @Override
+    public BrokerResult prompt(String conversationId, ChatMessage message, MessageListener listener) {
+        CompletableFuture<BrokerResult> result = promptAsync(conversationId, message, listener);
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerException(
+                    conversationId,
+                    "interrupted while waiting for the reply to message " + message.messageId()
+                            + "; the message stays submitted",
+                    e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new BrokerException(conversationId, "the message failed", cause);
+        }
+    }
+
+    @Override
+    public CompletableFuture<BrokerResult> promptAsync(
+            String conversationId, ChatMessage message, MessageListener listener) {
+        checkId(conversationId);
+        Checks.notNull(message, "message");
+        Checks.notNull(listener, "listener");
+        if (state.get() != State.OPEN) {
+            throw new BrokerClosedException(conversationId, name);
+        }
+        Submission submission = new Submission(message, listener, ticker.read());
+        CompletableFuture<BrokerResult> view = submission.future.copy();
+        submission.callbacks.lock();
+        try {
+            Conversation conversation;
+            int position;
+            while (true) {
+                conversation = conversations.computeIfAbsent(conversationId, id -> new Conversation(id, ticker.read()));
+                conversation.lock.lock();
+                try {
+                    if (conversation.retired) {
+                        continue; // it left the map; computeIfAbsent makes a new one
+                    }
+                    if (state.get() != State.OPEN) {
+                        maybeRetire(conversation); // do not keep a conversation created just now
+                        throw new BrokerClosedException(conversationId, name);
+                    }
+                    if (conversation.running && conversation.queue.size() >= maxQueued) {
+                        throw new QueueFullException(conversationId, maxQueued);
+                    }
+                    conversation.queue.addLast(submission);
+                    position = conversation.running ? conversation.queue.size() : 0;
+                    conversation.running = true;
+                    break;
+                } finally {
+                    conversation.lock.unlock();
+                }
+            }
+            if (position == 0) {
+                startDriver(conversation);
+            } else {
+                log.debug("{} - conversation {}: {} queued at position {}", name, conversationId, submission, position);
+                int place = position;
+                contain(conversation, "onQueued", () -> listener.onQueued(place));
+            }
+        } finally {
+            submission.callbacks.unlock();
+        }
+        return view;
+    }
+
+    private static void checkId(String conversationId) {
+        Checks.notNull(conversationId, "conversationId");
+        Checks.argument(!conversationId.isBlank(), "conversationId must not be blank");
+        if (conversationId.length() > MAX_CONVERSATION_ID_LENGTH) {
+            throw new IllegalArgumentException("conversationId must be at most " + MAX_CONVERSATION_ID_LENGTH
+                    + " characters: " + conversationId.substring(0, 40) + "... (" + conversationId.length() + ")");
+        }
+        if (conversationId.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("conversationId must not contain control characters: "
+                    + conversationId.replaceAll("\\p{Cntrl}", "?"));
+        }
+    }
+
+    private void startDriver(Conversation conversation) {
+        long task = tasks.incrementAndGet();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        drivers.put(task, done);
+        try {
+            executor.execute(() -> drive(conversation, task, done));
+        } catch (RejectedExecutionException e) {
+            drivers.remove(task);
+            done.complete(null);
+            List<Submission> stranded;
+            conversation.lock.lock();
+            try {
+                stranded = conversation.drain();
+                conversation.running = false;
+                conversation.active = null;
+            } finally {
+                conversation.lock.unlock();
+            }
+            RuntimeException failure = state.get() != State.OPEN
+                    ? new BrokerClosedException(conversation.id, name)
+                    : new BrokerException(conversation.id, "the broker's executor refused to run the turn", e);
+            log.warn("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
+            stranded.forEach(s -> s.future.completeExceptionally(failure));
+            maybeRetire(conversation);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ the driver
+
+    /**
+     * Runs the conversation's turns until its queue is empty. After each turn the status is brought up to date
+     * and the next batch taken (or the conversation marked idle) before the turn's futures complete, so that a
+     * caller who sees its result also sees the conversation's new state.
+     */
+    private void drive(Conversation conversation, long task, CompletableFuture<Void> done) {
+        ActiveTurn turn = null;
+        ActiveTurn following = null;
+        boolean owner = true; // this driver still owns `running` and the queue
+        try {
+            turn = next(conversation);
+            owner = turn != null;
+            while (turn != null) {
+                Settled settled = settle(conversation, turn, run(conversation, turn));
+                following = next(conversation);
+                owner = following != null;
+                settled.complete();
+                turn = following;
+                following = null;
+            }
+        } catch (Throwable t) {
+            // A bug; make sure no message of this conversation is left waiting, and no driver flag stuck.
+            log.error("{} - conversation {}: the turn driver failed", name, conversation.id, t);
+            List<Submission> stranded = new ArrayList<>();
+            if (turn != null) {
+                stranded.addAll(turn.batch);
+            }
+            if (following != null) {
+                stranded.addAll(following.batch);
+            }
+            if (owner) {
+                conversation.lock.lock();
+                try {
+                    stranded.addAll(conversation.drain());
+                    conversation.running = false;
+                    conversation.active = null;
+                } finally {
+                    conversation.lock.unlock();
+                }
+            }
+            BrokerException failure = new BrokerException(conversation.id, "the broker failed to run the turn", t);
+            stranded.forEach(s -> s.future.completeExceptionally(failure));
+            if (t instanceof Error error) {
+                throw error;
+            }
+        } finally {
+            maybeRetire(conversation);
+            drivers.remove(task);
+            done.complete(null);
+        }
+    }
+
+    /**
+     * Takes the next batch and publishes it as the conversation's active turn; or, with an empty queue (or a
+     * closing broker, whose waiting messages are dropped), marks the conversation idle and returns null.
+     */
+    private @Nullable ActiveTurn next(Conversation conversation) {
+        List<Submission> refused;
+        conversation.lock.lock();
+        try {
+            if (conversation.queue.isEmpty()) {
+                conversation.running = false;
+                conversation.active = null;
+                return null;
+            }
+            if (state.get() == State.OPEN) {
+                ActiveTurn turn = new ActiveTurn(conversation.take(maxPerTurn), ticker.read());
+                conversation.active = turn;
+                return turn;
+            }
+            refused = conversation.drain();
+            conversation.running = false;
+            conversation.active = null;
+        } finally {
+            conversation.lock.unlock();
+        }
+        dropped(conversation, refused, new BrokerClosedException(conversation.id, name));
+        return null;
+    }
+
+    /** How a batch ended: results for its messages, a failure for all of them, or a stale connection. */
+    private record Finished(
+            BrokerResult.@Nullable Outcome outcome,
+            @Nullable TurnResult turn,
+            @Nullable Throwable error,
+            @Nullable String sessionId,
+            @Nullable String resetReason,
+            @Nullable RuntimeException failure,
+            boolean stale) {
+
+        static final Finished STALE = new Finished(null, null, null, null, null, null, true);
+
+        static Finished of(TurnResult turn, String sessionId, @Nullable String resetReason) {
+            return new Finished(
+                    BrokerResult.Outcome.of(turn.outcome()), turn, turn.error(), sessionId, resetReason, null, false);
+        }
+
+        static Finished without(
+                BrokerResult.Outcome outcome, Throwable why, @Nullable String sessionId, @Nullable String resetReason) {
+            return new Finished(outcome, null, why, sessionId, resetReason, null, false);
+        }
+
+        static Finished failed(RuntimeException failure) {
+            return new Finished(null, null, failure, null, null, failure, false);
+        }
+    }
+
+    /** Runs one batch to its end; never throws but for an Error. */
+    private Finished run(Conversation conversation, ActiveTurn turn) {
+        try {
+            return attempt(conversation, turn);
+        } catch (RuntimeException e) {
+            return Finished.failed(failure(conversation.id, e));
+        }
+    }
+
+    private Finished attempt(Conversation conversation, ActiveTurn turn) {
+        if (turn.cancelRequested()) {
+            return Finished.without(
+                    BrokerResult.Outcome.CANCELLED,
+                    new BrokerException(conversation.id, "cancelled before the turn started", null),
+                    null,
+                    null);
+        }
+        List<ChatMessage> messages = turn.batch.stream().map(s -> s.message).toList();
+        List<ContentBlock> prompt;
+        try {
+            prompt = List.copyOf(composer.compose(messages));
+            Checks.state(!prompt.isEmpty(), "the prompt composer returned no content");
+        } catch (RuntimeException e) {
+            log.warn("{} - conversation {}: the prompt composer failed", name, conversation.id, e);
+            return Finished.without(
+                    BrokerResult.Outcome.FAILED,
+                    new BrokerException(conversation.id, "the prompt composer failed: " + e, e),
+                    null,
+                    null);
+        }
+        for (int attempt = 1; ; attempt++) {
+            Finished finished = pool.withConnection(
+                    conversation.id, connection -> inConnection(conversation, turn, connection, messages, prompt));
+            if (!finished.stale()) {
+                return finished;
+            }
+            if (turn.cancelRequested()) {
+                return Finished.without(
+                        BrokerResult.Outcome.CANCELLED,
+                        new BrokerException(conversation.id, "cancelled before the turn started", null),
+                        null,
+                        null);
+            }
+            if (attempt >= MAX_ATTEMPTS) {
+                return Finished.failed(new BrokerException(
+                        conversation.id,
+                        "the conversation was reset " + attempt + " times while its agent was being started",
+                        null));
+            }
+        }
+    }
+
+    /** The turn itself, with the connection's lock held. */
+    private Finished inConnection(
+            Conversation conversation,
+            ActiveTurn turn,
+            AgentConnection connection,
+            List<ChatMessage> messages,
+            List<ContentBlock> prompt) {
+        if (connection.generation != conversation.generation.get()) {
+            // Made for the conversation before a reset or close: drop it (closed when we release it).
+            log.debug("{} - conversation {}: dropping a connection made before a reset", name, conversation.id);
+            pool.evict(conversation.id);
+            forgetIfStored(conversation.id, connection.sessionId);
+            return Finished.STALE;
+        }
+        String resetReason = connection.takeResetReason();
+        TurnStart start =
+                new TurnStart(conversation.id, messages, connection.sessionId, resetReason != null, resetReason);
+        for (Submission submission : turn.batch) {
+            submission.callbacks.lock();
+            try {
+                contain(conversation, "onTurnStarted", () -> submission.listener.onTurnStarted(start));
+            } finally {
+                submission.callbacks.unlock();
+            }
+        }
+        if (turn.cancelRequested()) {
+            return Finished.without(
+                    BrokerResult.Outcome.CANCELLED,
+                    new BrokerException(conversation.id, "cancelled before the prompt was sent", null),
+                    connection.sessionId,
+                    resetReason);
+        }
+        MessageListener reply = turn.replyTo().listener;
+        TurnHandle handle;
+        try {
+            handle = streamer.start(connection.client, connection.sessionId, prompt, reply::onEvent);
+        } catch (IllegalStateException closed) {
+            return Finished.failed(new BrokerClosedException(conversation.id, name));
+        }
+        turn.attach(handle, ticker.read());
+        log.debug(
+                "{} - conversation {}: turn started in session {} for {} messages",
+                name,
+                conversation.id,
+                connection.sessionId,
+                messages.size());
+        CompletableFuture<TurnResult> result = handle.result();
+        connection.watch(result);
+        try {
+            return Finished.of(await(result, handle), connection.sessionId, resetReason);
+        } catch (AgentConnection.Evicted evicted) {
+            return evictedDuringTurn(conversation, connection, evicted.cause, resetReason);
+        } finally {
+            connection.unwatch();
+        }
+    }
+
+    /** Waits for the turn; an interrupt (an executor shutting down) cancels it and the wait goes on. */
+    private static TurnResult await(CompletableFuture<TurnResult> result, TurnHandle handle) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return result.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                    handle.cancel();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof AgentConnection.Evicted evicted) {
+                        throw evicted;
+                    }
+                    throw new IllegalStateException("a turn's result never fails", e);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private Finished evictedDuringTurn(
+            Conversation conversation, AgentConnection connection, EvictionCause cause, @Nullable String resetReason) {
+        if (cause == EvictionCause.HUNG) {
+            BrokerException why = new BrokerException(
+                    conversation.id,
+                    "the turn did not end within the hung limit, so its agent (" + connection.client
+                            + ") was killed; the next message starts a new one and resumes the session",
+                    null);
+            log.warn("{} - {}", name, why.getMessage());
+            return Finished.without(BrokerResult.Outcome.HUNG, why, connection.sessionId, resetReason);
+        }
+        return Finished.without(
+                BrokerResult.Outcome.CANCELLED,
+                state.get() != State.OPEN
+                        ? new BrokerClosedException(conversation.id, name)
+                        : new BrokerException(
+                                conversation.id, "the agent was stopped during the turn (" + cause + ")", null),
+                connection.sessionId,
+                resetReason);
+    }
+
+    /** Maps what pool.withConnection threw to what the message's caller gets. */
+    private RuntimeException failure(String conversationId, RuntimeException e) {
+        if (e instanceof ConnectionCreationException creation) {
+            Throwable cause = creation.getCause();
+            if (cause instanceof BrokerException broker) {
+                return broker;
+            }
+            if (cause instanceof PoolClosedException) {
+                return new BrokerClosedException(conversationId, name);
+            }
+            return new AgentStartException(
+                    conversationId,
+                    AgentStartException.Stage.LAUNCH,
+                    "the agent could not be started",
+                    cause != null ? cause : creation);
+        }
+        if (e instanceof PoolClosedException) {
+            return new BrokerClosedException(conversationId, name);
+        }
+        if (e instanceof PoolExhaustedException || e instanceof BrokerException) {
+            return e;
+        }
+        if (e instanceof AcquireInterruptedException) {
+            return new BrokerException(conversationId, "interrupted while waiting for the agent", e);
+        }
+        log.error("{} - conversation {}: unexpected failure of a turn", name, conversationId, e);
+        return new BrokerException(conversationId, "the turn failed unexpectedly: " + e, e);
+    }
+
+    /** A batch's results, ready to be handed out. */
+    private record Settled(
+            List<Submission> batch,
+            List<BrokerResult> results,
+            @Nullable RuntimeException failure) {
+        void complete() {
+            for (int i = 0; i < batch.size(); i++) {
+                if (failure != null) {
+                    batch.get(i).future.completeExceptionally(failure);
+                } else {
+                    batch.get(i).future.complete(results.get(i));
+                }
+            }
+        }
+    }
+
+    /** Builds the batch's results, updates the status and tells the listener; completes nothing yet. */
+    private Settled settle(Conversation conversation, ActiveTurn turn, Finished finished) {
+        conversation.lastActiveNanos = ticker.read();
+        RuntimeException failure = finished.failure();
+        if (failure != null) {
+            conversation.lastError = failure.getMessage();
+            if (failure instanceof BrokerClosedException) {
+                log.debug("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
+            } else {
+                log.warn("{} - conversation {}: no turn: {}", name, conversation.id, failure.getMessage());
+            }
+            return new Settled(turn.batch, List.of(), failure);
+        }
+        BrokerResult.Outcome outcome = Checks.notNull(finished.outcome(), "outcome");
+        List<ChatMessage> messages = turn.batch.stream().map(s -> s.message).toList();
+        List<BrokerResult> results = new ArrayList<>(turn.batch.size());
+        for (Submission submission : turn.batch) {
+            results.add(new BrokerResult(
+                    conversation.id,
+                    submission.message,
+                    outcome,
+                    finished.turn(),
+                    messages,
+                    finished.resetReason() != null,
+                    finished.resetReason(),
+                    finished.sessionId(),
+                    finished.error()));
+        }
+        Throwable error = finished.error();
+        conversation.lastError = outcome == BrokerResult.Outcome.COMPLETED || error == null ? null : error.getMessage();
+        if (finished.turn() != null || outcome == BrokerResult.Outcome.HUNG) {
+            conversation.turns.incrementAndGet();
+            BrokerResult last = results.get(results.size() - 1);
+            long started = turn.startedNanos != 0 ? turn.startedNanos : turn.takenNanos;
+            Duration queueWait = Duration.ofNanos(Math.max(0, started - turn.batch.get(0).submittedNanos));
+            TurnResult ran = finished.turn();
+            log.debug(
+                    "{} - conversation {}: turn ended {} for {} messages (queue wait {}, first chunk {}, total {})",
+                    name,
+                    conversation.id,
+                    outcome,
+                    results.size(),
+                    queueWait,
+                    ran == null ? null : ran.timeToFirstChunk(),
+                    ran == null ? null : ran.total());
+            contain(conversation, "onTurnFinished", () -> listener.onTurnFinished(conversation.id, last, queueWait));
+        }
+        return new Settled(turn.batch, results, null);
+    }
+
+    // ------------------------------------------------------------------------------------------ the agents
+
+    /** The pool's factory: a ready agent for the conversation (process, initialize, session resumed or new). */
+    private AgentConnection connect(String conversationId) {
+        Conversation conversation = conversations.get(conversationId);
+        long generation = conversation != null ? conversation.generation.get() : 0;
+        long startNanos = ticker.read();
+        Path cwd = prepareDirectory(conversationId);
+        AgentLaunchSpec spec = new AgentLaunchSpec(agent.command(), agent.args(), cwd, agent.env(), agent.inheritEnv());
+        AcpClient client;
+        try {
+            client = AcpClient.launch(spec, clientOptions);
+        } catch (RuntimeException e) {
+            throw new AgentStartException(
+                    conversationId,
+                    AgentStartException.Stage.LAUNCH,
+                    "could not start the agent process " + spec.commandLine(),
+                    e);
+        }
+        boolean ready = false;
+        try {
+            InitializeResult init = awaitStart(
+                    conversationId,
+                    client.initialize(),
+                    AgentStartException.Stage.INITIALIZE,
+                    "the agent did not complete initialize");
+            Opened opened = openSession(conversationId, client, init, cwd);
+            AgentConnection connection = new AgentConnection(
+                    conversationId, client, opened.sessionId(), cwd, init, generation, opened.resetReason());
+            ready = true;
+            if (conversation != null) {
+                conversation.connected(connection);
+                conversation.lastActiveNanos = ticker.read();
+            }
+            Duration startup = Duration.ofNanos(Math.max(0, ticker.read() - startNanos));
+            log.info(
+                    "{} - conversation {}: agent {} ready in {} with {} session {}",
+                    name,
+                    conversationId,
+                    client,
+                    startup,
+                    opened.method() != null ? "resumed" : "new",
+                    opened.sessionId());
+            Conversation target = conversation;
+            contain(target, "onConnectionCreated", () -> {
+                listener.onConnectionCreated(conversationId, opened.sessionId(), startup);
+            });
+            String method = opened.method();
+            if (method != null) {
+                contain(target, "onSessionResumed", () -> {
+                    listener.onSessionResumed(conversationId, opened.sessionId(), method, opened.replayed());
+                });
+            }
+            String previous = opened.previousSessionId();
+            String reason = opened.resetReason();
+            if (reason != null && previous != null) {
+                contain(target, "onSessionReset", () -> {
+                    listener.onSessionReset(conversationId, previous, opened.sessionId(), reason);
+                });
+            }
+            return connection;
+        } finally {
+            if (!ready) {
+                client.close();
+            }
+        }
+    }
+
+    private Path prepareDirectory(String conversationId) {
+        try {
+            Path cwd = Checks.notNull(workingDirectory.apply(conversationId), "working directory");
+            Checks.argument(cwd.isAbsolute(), "the working directory must be absolute: %s", cwd);
+            Path normalized = cwd.normalize();
+            Files.createDirectories(normalized);
+            return normalized;
+        } catch (IOException | RuntimeException e) {
+            throw new AgentStartException(
+                    conversationId, AgentStartException.Stage.LAUNCH, "no usable working directory", e);
+        }
+    }
+
+    /** The session a new agent serves, and how it got it. */
+    private record Opened(
+            String sessionId,
+            @Nullable String method,
+            int replayed,
+            @Nullable String previousSessionId,
+            @Nullable String resetReason) {}
+
+    /** Resumes the stored session ({@code session/resume}, else {@code session/load}), or creates and stores one. */
+    private Opened openSession(String conversationId, AcpClient client, InitializeResult init, Path cwd) {
+        StoredSession stored = storedSession(conversationId);
+        SessionSetup setup = SessionSetup.of(cwd);
+        String resetReason = null;
+        if (stored != null) {
+            AgentCapabilities caps = init.agentCapabilities();
+            String previous = stored.sessionId();
+            if (!stored.workingDirectory().equals(cwd)) {
+                resetReason = "its working directory changed from " + stored.workingDirectory() + " to " + cwd;
+            } else if (caps.resumeSession() || caps.loadSession()) {
+                String method = caps.resumeSession() ? "session/resume" : "session/load";
+                AtomicInteger replayed = new AtomicInteger();
+                Subscription swallow = caps.resumeSession()
+                        ? null
+                        : client.subscribe(previous, (id, update) -> replayed.incrementAndGet());
+                try {
+                    awaitStart(
+                            conversationId,
+                            caps.resumeSession()
+                                    ? client.resumeSession(previous, setup)
+                                    : client.loadSession(previous, setup),
+                            AgentStartException.Stage.SESSION,
+                            method + " of session " + previous + " failed");
+                    return new Opened(previous, method, replayed.get(), previous, null);
+                } catch (AgentStartException e) {
+                    if (e.getCause() instanceof AgentProcessException
+                            || Thread.currentThread().isInterrupted()) {
+                        throw e; // the agent died or we were interrupted: not a lost session, a failed start
+                    }
+                    Throwable cause = e.getCause();
+                    String why = cause == null ? null : cause.getMessage();
+                    resetReason = why != null && why.contains(method) ? why : method + " failed: " + why;
+                    log.warn(
+                            "{} - conversation {}: could not resume session {} ({}); starting a new session",
+                            name,
+                            conversationId,
+                            previous,
+                            resetReason);
+                } finally {
+                    if (swallow != null) {
+                        swallow.close();
+                    }
+                }
+            } else {
+                resetReason = "the agent supports neither session/resume nor session/load";
+            }
+        }
+        SessionState created = awaitStart(
+                conversationId,
+                client.newSession(setup),
+                AgentStartException.Stage.SESSION,
+                "the agent could not create a session");
+        // Stored at once, so a crash of the broker loses nothing (openab #951).
+        try {
+            store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now()));
+        } catch (RuntimeException e) {
+            log.error(
+                    "{} - conversation {}: could not store session {}; it will not be resumed after a restart unless a"
+                            + " later write succeeds",
+                    name,
+                    conversationId,
+                    created.sessionId(),
+                    e);
+        }
+        return new Opened(created.sessionId(), null, 0, stored == null ? null : stored.sessionId(), resetReason);
+    }
+
+    private @Nullable StoredSession storedSession(String conversationId) {
+        try {
+            return store.get(conversationId).orElse(null);
+        } catch (RuntimeException e) {
+            log.error(
+                    "{} - conversation {}: could not read the session store; starting a new session",
+                    name,
+                    conversationId,
+                    e);
+            return null;
+        }
+    }
+
+    private static <T> T awaitStart(
+            String conversationId, CompletableFuture<T> future, AgentStartException.Stage stage, String what) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentStartException(conversationId, stage, what, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new AgentStartException(conversationId, stage, what, cause);
+        }
+    }
+
+    /** The pool's closer: stops the agent on the executor, so that no evicting thread waits for a process. */
+    private void stopAsync(AgentConnection connection) {
+        long task = tasks.incrementAndGet();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        stopping.put(task, done);
+        Runnable stop = () -> {
+            try {
+                stop(connection);
+            } finally {
+                stopping.remove(task);
+                done.complete(null);
+            }
+        };
+        try {
+            executor.execute(stop);
+        } catch (RejectedExecutionException e) {
+            stop.run();
+        }
+    }
+
+    private void stop(AgentConnection connection) {
+        try {
+            if (connection.endSession
+                    && connection.client.isAlive()
+                    && connection.init.agentCapabilities().closeSession()) {
+                try {
+                    connection
+                            .client
+                            .closeSession(connection.sessionId)
+                            .get(clientOptions.closeGrace().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    log.debug("{} - {}: session/close failed: {}", name, connection, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            connection.client.close();
+        } catch (RuntimeException e) {
+            log.warn("{} - {}: stopping the agent failed", name, connection, e);
+        }
+    }
+
+    /** The pool's eviction listener: runs right before the closer, with no lock held. */
+    private void onEvicted(String conversationId, AgentConnection connection, EvictionCause cause) {
+        connection.evicted(cause);
+        Conversation conversation = conversations.get(conversationId);
+        if (conversation != null) {
+            conversation.connectionGone(connection);
+        }
+        boolean current = conversation != null && connection.generation == conversation.generation.get();
+        if (cause != EvictionCause.EXPLICIT && current) {
+            persist(conversationId, connection);
+        }
+        switch (cause) {
+            case IDLE, CAPACITY ->
+                log.info(
+                        "{} - conversation {}: suspended ({}); session {} stays stored",
+                        name,
+                        conversationId,
+                        cause,
+                        connection.sessionId);
+            case DEAD ->
+                log.warn(
+                        "{} - conversation {}: its agent {} died (exit code {}); the next message starts a new one",
+                        name,
+                        conversationId,
+                        connection.client,
+                        connection.client.exitCode().isPresent()
+                                ? String.valueOf(connection.client.exitCode().getAsInt())
+                                : "unknown");
+            case HUNG ->
+                log.warn(
+                        "{} - conversation {}: force-evicting its hung agent {}",
+                        name,
+                        conversationId,
+                        connection.client);
+            case EXPLICIT, SHUTDOWN ->
+                log.debug(
+                        "{} - conversation {}: stopping its agent {} ({})",
+                        name,
+                        conversationId,
+                        connection.client,
+                        cause);
+        }
+        contain(conversation, "onEvicted", () -> listener.onEvicted(conversationId, connection.sessionId, cause));
+        if (conversation != null) {
+            maybeRetire(conversation);
+        }
+    }
+
+    /** Makes sure the store holds the connection's session (its first write may have failed). */
+    private void persist(String conversationId, AgentConnection connection) {
+        try {
+            Optional<StoredSession> stored = store.get(conversationId);
+            if (stored.isEmpty() || !stored.get().sessionId().equals(connection.sessionId)) {
+                store.put(
+                        conversationId,
+                        new StoredSession(connection.sessionId, connection.workingDirectory, Instant.now()));
+            }
+        } catch (RuntimeException e) {
+            log.error(
+                    "{} - conversation {}: could not store session {}", name, conversationId, connection.sessionId, e);
+        }
+    }
+
+    private void forgetIfStored(String conversationId, String sessionId) {
+        try {
+            Optional<StoredSession> stored = store.get(conversationId);
+            if (stored.isPresent() && stored.get().sessionId().equals(sessionId)) {
+                store.remove(conversationId);
+            }
+        } catch (RuntimeException e) {
+            log.error("{} - conversation {}: could not forget session {}", name, conversationId, sessionId, e);
+        }
+    }
+
+    /** Forgets a conversation that has nothing left: no driver, no queue, no connection. */
+    private void maybeRetire(Conversation conversation) {
+        conversation.lock.lock();
+        try {
+            if (conversation.retired
+                    || conversation.running
+                    || !conversation.queue.isEmpty()
+                    || conversation.connection != null) {
+                return;
+            }
+            conversation.retired = true;
+            conversations.remove(conversation.id, conversation);
+        } finally {
+            conversation.lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ control
+
+    @Override
+    public boolean cancel(String conversationId, boolean dropQueue) {
+        Checks.notNull(conversationId, "conversationId");
+        Conversation conversation = conversations.get(conversationId);
+        if (conversation == null) {
+            return false;
+        }
+        List<Submission> dropped = List.of();
+        ActiveTurn turn;
+        conversation.lock.lock();
+        try {
+            turn = conversation.active;
+            if (dropQueue) {
+                dropped = conversation.drain();
+            }
+        } finally {
+            conversation.lock.unlock();
+        }
+        boolean cancelled = turn != null && turn.cancel();
+        if (cancelled || !dropped.isEmpty()) {
+            log.info(
+                    "{} - conversation {}: cancel ({}turn, {} queued messages dropped)",
+                    name,
+                    conversationId,
+                    cancelled ? "" : "no ",
+                    dropped.size());
+        }
+        dropped(conversation, dropped, new BrokerException(conversationId, "dropped from the queue by cancel", null));
+        return cancelled || !dropped.isEmpty();
+    }
+
+    @Override
+    public void reset(String conversationId) {
+        end(conversationId, false);
+    }
+
+    @Override
+    public void close(String conversationId) {
+        end(conversationId, true);
+    }
+
+    private void end(String conversationId, boolean endSession) {
+        Checks.notNull(conversationId, "conversationId");
+        String what = endSession ? "close" : "reset";
+        Conversation conversation = conversations.get(conversationId);
+        if (conversation != null) {
+            List<Submission> dropped;
+            ActiveTurn turn;
+            conversation.lock.lock();
+            try {
+                conversation.generation.incrementAndGet();
+                dropped = conversation.drain();
+                turn = conversation.active;
+            } finally {
+                conversation.lock.unlock();
+            }
+            if (turn != null) {
+                turn.cancel();
+            }
+            AgentConnection connection = conversation.connection;
+            if (connection != null && endSession) {
+                connection.endSession = true;
+            }
+            conversation.sessionId = null;
+            conversation.lastError = null;
+            dropped(
+                    conversation,
+                    dropped,
+                    new BrokerException(conversationId, "dropped from the queue by " + what, null));
+        }
+        boolean evicted = pool.evict(conversationId);
+        log.info("{} - conversation {}: {} ({})", name, conversationId, what, evicted ? "agent stopped" : "no agent");
+        try {
+            store.remove(conversationId);
+        } finally {
+            if (conversation != null) {
+                maybeRetire(conversation);
+            }
+        }
+    }
+
+    /** Completes dropped messages as cancelled, with no turn. */
+    private void dropped(Conversation conversation, List<Submission> dropped, BrokerException why) {
+        for (Submission submission : dropped) {
+            submission.future.complete(new BrokerResult(
+                    conversation.id,
+                    submission.message,
+                    BrokerResult.Outcome.CANCELLED,
+                    null,
+                    List.of(submission.message),
+                    false,
+                    null,
+                    null,
+                    why));
+        }
+    }
+
+    @Override
+    public List<ConversationStatus> status() {
+        long now = ticker.read();
+        List<ConversationStatus> all = new ArrayList<>();
+        for (Conversation conversation : conversations.values()) {
+            all.add(conversation.snapshot(now));
+        }
+        all.sort(Comparator.comparing(ConversationStatus::conversationId));
+        return all;
+    }
+
+    @Override
+    public Optional<ConversationStatus> status(String conversationId) {
+        Checks.notNull(conversationId, "conversationId");
+        Conversation conversation = conversations.get(conversationId);
+        return conversation == null ? Optional.empty() : Optional.of(conversation.snapshot(ticker.read()));
+    }
+
+    // ------------------------------------------------------------------------------------------ shutdown
+
+    @Override
+    public void shutdown() {
+        if (!state.compareAndSet(State.OPEN, State.SHUTTING_DOWN)) {
+            terminated.join();
+            return;
+        }
+        try {
+            shutdownNow();
+        } finally {
+            state.set(State.TERMINATED);
+            terminated.complete(null);
+        }
+    }
+
+    private void shutdownNow() {
+        log.info("{} - shutting down: {} conversations, {} turns running", name, conversations.size(), drivers.size());
+        // New messages are refused from here on; those waiting are dropped.
+        for (Conversation conversation : conversations.values()) {
+            List<Submission> dropped;
+            conversation.lock.lock();
+            try {
+                dropped = conversation.drain();
+            } finally {
+                conversation.lock.unlock();
+            }
+            dropped(conversation, dropped, new BrokerClosedException(conversation.id, name));
+        }
+        if (!awaitAll(drivers, shutdownTimeout)) {
+            int cancelled = 0;
+            for (Conversation conversation : conversations.values()) {
+                ActiveTurn turn = conversation.active;
+                if (turn != null && turn.cancel()) {
+                    cancelled++;
+                }
+            }
+            log.info("{} - cancelled {} turns still running after {}", name, cancelled, shutdownTimeout);
+            awaitAll(drivers, cancelGrace);
+        }
+        // Ends any turn still running at once; then the pool stores each session (eviction listener) and stops
+        // every agent (closer), waiting up to its close timeout for turns that still hold their connection.
+        streamer.close();
+        pool.close();
+        awaitAll(drivers, poolCloseTimeout);
+        Duration stopBound = clientOptions.closeGrace().multipliedBy(3).plusSeconds(5);
+        if (!awaitAll(stopping, stopBound)) {
+            log.warn("{} - {} agents were still stopping after {}", name, stopping.size(), stopBound);
+        }
+        // A message that slipped in while the broker was closing (there is no broker-wide lock) ends here.
+        for (Conversation conversation : conversations.values()) {
+            List<Submission> stranded;
+            conversation.lock.lock();
+            try {
+                stranded = conversation.drain();
+            } finally {
+                conversation.lock.unlock();
+            }
+            dropped(conversation, stranded, new BrokerClosedException(conversation.id, name));
+        }
+        if (ownsExecutor) {
+            executor.shutdown();
+        }
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
+        log.info("{} - shut down", name);
+    }
+
+    /** Waits for every future in the map (a snapshot) up to {@code timeout}; true if all completed. */
+    private static boolean awaitAll(Map<Long, CompletableFuture<Void>> futures, Duration timeout) {
+        CompletableFuture<?>[] snapshot = futures.values().toArray(new CompletableFuture<?>[0]);
+        try {
+            CompletableFuture.allOf(snapshot).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return futures.values().stream().allMatch(CompletableFuture::isDone);
+        } catch (TimeoutException | ExecutionException | CompletionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ helpers
+
+    /** Runs a listener call; what it throws is logged and goes no further. */
+    private void contain(@Nullable Conversation conversation, String method, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            log.warn(
+                    "{} - conversation {}: listener {} threw; ignored",
+                    name,
+                    conversation == null ? "?" : conversation.id,
+                    method,
+                    e);
+        }
+    }
+
+    /** For tests in this package: what the broker still tracks (conversations, running drivers, agents stopping). */
+    List<Integer> internals() {
+        return List.of(conversations.size(), drivers.size(), stopping.size());
+    }
+
+    /** For tests in this package: the client of the conversation's current agent, if it has one. */
+    @Nullable
+    AcpClient agentClient(String conversationId) {
+        Conversation conversation = conversations.get(conversationId);
+        AgentConnection connection = conversation == null ? null : conversation.connection;
+        return connection == null ? null : connection.client;
+    }
+
+    @Override
+    public String toString() {
+        return "AcpBroker[" + name + ", " + conversations.size() + " conversations, " + state.get() + "]";
+    }
+}
