@@ -1,0 +1,271 @@
+package io.github.acppool.examples.console;
+
+import io.github.acppool.Ticker;
+import io.github.acppool.acp.AcpClientOptions;
+import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.PromptComposer;
+import io.github.acppool.broker.SessionStore;
+import io.github.acppool.examples.demoagent.DemoAgentLauncher;
+import io.github.acppool.pool.PoolConfig;
+import java.io.BufferedReader;
+import java.io.Console;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The console demo: chat with an ACP agent through an {@link AcpBroker} in a terminal. With no options it runs the
+ * bundled demo agent, so it works on a fresh machine with no API key:
+ *
+ * <pre>{@code
+ * mvn -B -q -DskipTests package && java -jar examples/target/acp-pool-demo.jar
+ * }</pre>
+ *
+ * <p>It keeps several conversations ({@code /use NAME}), streams each reply with its tool calls and a progress
+ * indicator, queues what is typed while a turn runs, and offers {@code /cancel}, {@code /reset}, {@code /status}.
+ * Conversations resume after a restart: the broker's session store and the demo agent's sessions live in one state
+ * directory ({@code --state-dir}, default {@code ~/.acp-pool/console}). {@code --agent "<command line>"} (or a
+ * config file) runs a real ACP agent instead. When stdin is not a terminal it runs the lines one after the other
+ * and prints plain text, so it can be scripted; see {@link ConsoleOptions#USAGE} for every option.
+ *
+ * <p>This class is a program: only {@link #main} is public.
+ */
+public final class ConsoleDemo {
+    // No logger here: logging is configured in main, before the first logger exists.
+
+    private ConsoleDemo() {}
+
+    /** Runs the console and exits with its status: 0, 1 after an error, 2 for a bad command line. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        Console terminal = terminal();
+        Charset charset = terminal != null ? terminal.charset() : StandardCharsets.UTF_8;
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, charset);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, charset);
+        ConsoleOptions options;
+        try {
+            options = ConsoleOptions.parse(
+                    List.of(args), System.getProperty("user.home"), Path.of("").toAbsolutePath());
+        } catch (ConsoleOptions.UsageException e) {
+            err.println("acp-pool console: " + e.getMessage());
+            return 2;
+        }
+        if (options.help()) {
+            out.print(ConsoleOptions.USAGE);
+            out.flush();
+            return 0;
+        }
+        Path workDir = options.workDir() != null
+                ? options.workDir()
+                : options.demoAgent()
+                        ? options.stateDir().resolve("workspace")
+                        : Path.of("").toAbsolutePath();
+        try {
+            Files.createDirectories(options.stateDir());
+            Files.createDirectories(workDir);
+        } catch (IOException | RuntimeException e) {
+            err.println("acp-pool console: cannot create " + options.stateDir() + " or " + workDir + ": " + e);
+            return 1;
+        }
+        configureLogging(options);
+        return start(
+                options,
+                workDir,
+                terminal != null,
+                new BufferedReader(new InputStreamReader(System.in, charset)),
+                out,
+                err);
+    }
+
+    private static int start(
+            ConsoleOptions options,
+            Path workDir,
+            boolean terminal,
+            BufferedReader in,
+            PrintStream out,
+            PrintStream err) {
+        SessionStore store;
+        try {
+            store = SessionStore.jsonFile(options.stateDir().resolve("sessions.json"));
+        } catch (RuntimeException e) {
+            err.println("acp-pool console: " + ConsoleSession.describe(e));
+            return 1;
+        }
+        Map<String, String> env = System.getenv();
+        boolean styled = terminal && !options.plain() && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
+        boolean sequential = !terminal && !options.interactive();
+        Renderer renderer = new Renderer(out, styled, !terminal, Ticker.systemTicker());
+
+        Map<String, String> conversationsBySession = new ConcurrentHashMap<>();
+        AtomicReference<@Nullable ConsoleSession> session = new AtomicReference<>();
+        Permissions permissions = new Permissions(
+                renderer, sessionId -> conversationsBySession.getOrDefault(sessionId, "session " + sessionId), () -> {
+                    ConsoleSession waiting = session.get();
+                    if (waiting != null) {
+                        waiting.signal();
+                    }
+                });
+        Permissions.Mode mode = options.permissions() != null
+                ? options.permissions()
+                : terminal || options.interactive() ? Permissions.Mode.ASK : Permissions.Mode.REJECT;
+
+        AcpBroker broker;
+        try {
+            broker = AcpBroker.builder()
+                    .agent(agent(options))
+                    .workingDirectory(conversationId -> workDir)
+                    .clientOptions(AcpClientOptions.builder()
+                            .permissionPolicy(permissions.policy(mode))
+                            .build())
+                    .sessionStore(store)
+                    // One person per conversation, and the agent sees exactly what was typed (the demo agent's
+                    // /commands must come first in the prompt).
+                    .promptComposer(PromptComposer.plain())
+                    .poolConfig(PoolConfig.builder().name("console").build())
+                    .build();
+        } catch (RuntimeException e) {
+            err.println("acp-pool console: " + ConsoleSession.describe(e));
+            return 1;
+        }
+        ConsoleSession console = new ConsoleSession(
+                broker,
+                store,
+                renderer,
+                permissions,
+                conversationsBySession,
+                sequential,
+                describeAgent(options),
+                options.demoAgent(),
+                options.conversation());
+        session.set(console);
+
+        AtomicBoolean done = new AtomicBoolean();
+        Thread hook = new Thread(
+                () -> {
+                    if (!done.get()) {
+                        err.println();
+                        err.println("(stopping the agents)");
+                    }
+                    console.cancelAll();
+                    broker.shutdown();
+                },
+                "acp-pool-console-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "acp-pool-console-ticker");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long tickMillis = styled ? 100 : 1000;
+        var unused = ticker.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        renderer.tick();
+                    } catch (RuntimeException e) {
+                        // The indicator is cosmetic; never let it stop.
+                    }
+                },
+                tickMillis,
+                tickMillis,
+                TimeUnit.MILLISECONDS);
+        int status;
+        try {
+            status = console.run(InputLines.start(in));
+        } finally {
+            done.set(true);
+            ticker.shutdownNow();
+            broker.shutdown();
+            out.flush();
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // Already shutting down (Ctrl-C): the hook runs, and finds the broker shut down.
+        }
+        return status;
+    }
+
+    /** The agent to run: the command line given, or the bundled demo agent keeping its sessions in the state dir. */
+    static AgentLaunchSpec agent(ConsoleOptions options) {
+        List<String> command;
+        if (options.agentCommand() != null) {
+            command = options.agentCommand();
+        } else {
+            List<String> demoArgs = new ArrayList<>(List.of(
+                    "--sessions-file",
+                    options.stateDir().resolve("demo-agent-sessions.json").toString()));
+            if (options.noDelay()) {
+                demoArgs.add("--no-delay");
+            }
+            command = DemoAgentLauncher.command(demoArgs);
+        }
+        AgentLaunchSpec.Builder spec = AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
+        options.env().forEach(spec::env);
+        spec.inheritEnv(options.inheritEnv().toArray(new String[0]));
+        return spec.build();
+    }
+
+    private static String describeAgent(ConsoleOptions options) {
+        return options.agentCommand() == null
+                ? "the bundled demo agent (run a real one with --agent \"<command line>\")"
+                : String.join(" ", options.agentCommand());
+    }
+
+    /** Logs go to {@code <state dir>/console.log} (or stderr with --verbose), unless set with -D already. */
+    private static void configureLogging(ConsoleOptions options) {
+        setDefault(
+                "org.slf4j.simpleLogger.logFile",
+                options.verbose()
+                        ? "System.err"
+                        : options.stateDir().resolve("console.log").toString());
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", options.verbose() ? "debug" : "info");
+        setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+        setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
+        }
+    }
+
+    /**
+     * The console if stdin and stdout are a terminal, else null. From Java 22 on {@link System#console()} may return
+     * a console for redirected streams too, so its {@code isTerminal()} is asked when it exists.
+     */
+    @SuppressWarnings("SystemConsoleNull") // handled: isTerminal() is asked where it exists
+    static @Nullable Console terminal() {
+        Console console = System.console();
+        if (console == null) {
+            return null;
+        }
+        try {
+            Object isTerminal = Console.class.getMethod("isTerminal").invoke(console);
+            return Boolean.TRUE.equals(isTerminal) ? console : null;
+        } catch (NoSuchMethodException e) {
+            return console; // Java 17 to 21: a console exists only for a terminal
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return console;
+        }
+    }
+}

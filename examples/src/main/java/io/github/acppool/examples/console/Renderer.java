@@ -1,0 +1,597 @@
+package io.github.acppool.examples.console;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.github.acppool.Ticker;
+import io.github.acppool.acp.schema.ContentBlock;
+import io.github.acppool.acp.schema.SessionUpdate;
+import io.github.acppool.broker.BrokerResult;
+import io.github.acppool.broker.ChatMessage;
+import io.github.acppool.broker.TurnStart;
+import io.github.acppool.turn.ToolCall;
+import io.github.acppool.turn.TurnEvent;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything the console prints: replies as they stream, tool calls, a progress indicator while a tool runs,
+ * notices, errors and the prompt. Styled output (on a terminal) has colours, a spinner and a prompt; plain output
+ * has no escape codes and no carriage returns, only whole lines and the agent's text, so it can be piped and
+ * compared in tests.
+ *
+ * <p>Thread-safe: it is called by the input thread, by broker threads (turn starts, results), by the agents'
+ * update threads (events) and by the ticker.
+ */
+final class Renderer {
+
+    /* Concurrency: every public method holds `lock` for its whole output, so lines from different threads never
+     * mix within a line, and the cursor bookkeeping (atLineStart, spinnerShown, promptShown, speaker) always
+     * matches what was printed. Writes to `out` happen under the lock: a stalled stdout stalls every caller,
+     * which is what a console wants (nothing is lost). No other lock is taken while `lock` is held. */
+
+    /** How often plain output says that a tool is still running. */
+    static final Duration HEARTBEAT = Duration.ofSeconds(10);
+
+    private static final String[] SPINNER = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+    private static final long SPINNER_FRAME_NANOS = Duration.ofMillis(100).toNanos();
+    private static final String CLEAR_LINE = "\r\033[2K";
+    private static final int MAX_SUMMARY = 200;
+    private static final int MAX_PREVIEW = 40;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final PrintStream out;
+    private final boolean styled;
+    private final boolean echoInput;
+    private final Ticker ticker;
+
+    @GuardedBy("lock")
+    private boolean atLineStart = true;
+
+    @GuardedBy("lock")
+    private boolean spinnerShown;
+
+    @GuardedBy("lock")
+    private boolean promptShown;
+
+    /** The conversation whose output came last, so a switch gets a header line. */
+    @GuardedBy("lock")
+    private @Nullable String speaker;
+
+    /** The conversation the next line goes to, for the prompt. */
+    @GuardedBy("lock")
+    private String current = ConsoleOptions.DEFAULT_CONVERSATION;
+
+    /** Messages submitted whose results have not been shown yet; the prompt waits for them. */
+    @GuardedBy("lock")
+    private int outstanding;
+
+    /** The streaming turn of each conversation. */
+    @GuardedBy("lock")
+    private final Map<String, TurnView> turns = new HashMap<>();
+
+    /**
+     * @param styled colours, a spinner and a prompt (a terminal)
+     * @param echoInput print each submitted line, because the input is not visible (not a terminal)
+     */
+    Renderer(PrintStream out, boolean styled, boolean echoInput, Ticker ticker) {
+        this.out = out;
+        this.styled = styled;
+        this.echoInput = echoInput;
+        this.ticker = ticker;
+    }
+
+    /** Prints lines as they are (banner, help, status). */
+    void lines(String text) {
+        lock.lock();
+        try {
+            beginOutput(null, false);
+            ensureLineStart();
+            println(sanitize(text.endsWith("\n") ? text.substring(0, text.length() - 1) : text));
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A line from the console itself, e.g. {@code (main is busy: message queued, position 1)}. */
+    void notice(@Nullable String conversation, String text) {
+        lock.lock();
+        try {
+            beginOutput(null, false);
+            ensureLineStart();
+            println(style("36", "(" + (conversation == null ? "" : conversation + ": ") + sanitize(text) + ")"));
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An error, in one line. */
+    void error(@Nullable String conversation, String text) {
+        lock.lock();
+        try {
+            beginOutput(null, false);
+            ensureLineStart();
+            String line = text.strip().replaceAll("\\s*\\R\\s*", " | ");
+            println(style("31", "error: " + (conversation == null ? "" : conversation + ": ") + sanitize(line)));
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The conversation the next line goes to, shown by the prompt. */
+    void setCurrent(String conversation) {
+        lock.lock();
+        try {
+            current = conversation;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Shows the prompt if the input is a terminal and no reply is pending. */
+    void prompt() {
+        lock.lock();
+        try {
+            if (!echoInput && outstanding == 0 && !promptShown) {
+                clearSpinner();
+                ensureLineStart();
+                out.print(style("1", current + "> "));
+                promptShown = true;
+                atLineStart = false;
+                out.flush();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The input thread no longer shows a prompt (e.g. at the end of input). */
+    void endInput() {
+        lock.lock();
+        try {
+            if (promptShown) {
+                promptShown = false;
+                if (!atLineStart) {
+                    out.println();
+                    atLineStart = true;
+                }
+            }
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A prompt was sent to {@code conversation}; echoed when the input is not visible. */
+    void submitted(String conversation, String text) {
+        lock.lock();
+        try {
+            outstanding++;
+            promptShown = false;
+            if (echoInput) {
+                clearSpinner();
+                ensureLineStart();
+                println(style("1", conversation + "> ") + sanitize(text));
+            } else {
+                // The user just typed it after the prompt, which ended with their Enter.
+                atLineStart = true;
+            }
+            speaker = conversation;
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A submitted prompt could not be sent at all; its result will not come. */
+    void notSubmitted() {
+        lock.lock();
+        try {
+            outstanding = Math.max(0, outstanding - 1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void queued(String conversation, int position) {
+        notice(conversation, "busy, so your message is queued (position " + position + ")");
+    }
+
+    /** The turn that answers a message started, and streams here. */
+    void turnStarted(String conversation, TurnStart start) {
+        lock.lock();
+        try {
+            turns.put(conversation, new TurnView());
+            if (start.sessionReset()) {
+                notice(
+                        conversation,
+                        "the agent could not resume this conversation, so it starts afresh"
+                                + (start.sessionResetReason() == null ? "" : ": " + start.sessionResetReason()));
+            }
+            if (start.merged()) {
+                notice(conversation, "answering " + start.messages().size() + " queued messages together");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One event of a streaming reply. */
+    void event(String conversation, TurnEvent event) {
+        lock.lock();
+        try {
+            TurnView view = turns.computeIfAbsent(conversation, c -> new TurnView());
+            if (event instanceof TurnEvent.TextChunk chunk) {
+                text(conversation, view, chunk.text());
+            } else if (event instanceof TurnEvent.ToolCallStarted started) {
+                tool(conversation, view, started.toolCall());
+            } else if (event instanceof TurnEvent.ToolCallUpdated updated) {
+                tool(conversation, view, updated.toolCall());
+            } else if (event instanceof TurnEvent.PlanReplaced plan
+                    && !plan.entries().isEmpty()) {
+                plan(conversation, view, plan.entries());
+            }
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The result of a message: the rest of its reply (a note, or the whole reply if nothing streamed). */
+    void finished(String conversation, BrokerResult result) {
+        lock.lock();
+        try {
+            outstanding = Math.max(0, outstanding - 1);
+            if (!result.repliedHere()) {
+                return; // merged into a later message's turn: the reply shows under that one
+            }
+            if (result.turn() == null && result.outcome() == BrokerResult.Outcome.CANCELLED) {
+                // Dropped from the queue: another turn of this conversation may be streaming; leave it be.
+                notice(conversation, "\"" + preview(result.message()) + "\" was dropped before the agent saw it");
+                return;
+            }
+            TurnView view = turns.remove(conversation);
+            beginOutput(conversation, true);
+            String streamed = view == null ? "" : view.text.toString();
+            if (view != null && view.heldBack != 0) {
+                out.print(view.heldBack);
+            }
+            String reply = result.replyText();
+            String rest =
+                    streamed.isEmpty() ? reply : reply.startsWith(streamed) ? reply.substring(streamed.length()) : "";
+            if (view != null && view.afterLines) {
+                rest = withoutLeadingNewlines(rest);
+            }
+            if (!rest.isEmpty()) {
+                print(sanitize(rest));
+            }
+            ensureLineStart();
+            if (result.outcome() == BrokerResult.Outcome.AGENT_DIED || result.outcome() == BrokerResult.Outcome.HUNG) {
+                notice(
+                        conversation,
+                        "the agent stopped; your next message starts a new one, which resumes this" + " conversation");
+            }
+            println("");
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A message failed without a result (the agent could not start, the broker shut down). */
+    void failed(String conversation, String message) {
+        lock.lock();
+        try {
+            outstanding = Math.max(0, outstanding - 1);
+            error(conversation, message);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Moves the progress indicator on: styled output redraws a spinner with the running tool's title and elapsed
+     * time; plain output prints a line every {@link #HEARTBEAT} while a tool runs.
+     */
+    void tick() {
+        lock.lock();
+        try {
+            long now = ticker.read();
+            if (styled) {
+                spin(now);
+            } else {
+                heartbeat(now);
+            }
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @GuardedBy("lock")
+    private void spin(long now) {
+        TurnView view = speaker == null ? null : turns.get(speaker);
+        ToolView tool = view == null ? null : view.running();
+        if (tool == null || promptShown || (!atLineStart && !spinnerShown)) {
+            clearSpinner();
+            return;
+        }
+        String frame = SPINNER[(int) ((now / SPINNER_FRAME_NANOS) % SPINNER.length)];
+        out.print(CLEAR_LINE + style("2", frame + " " + tool.title + " · " + seconds(now - tool.startNanos)));
+        spinnerShown = true;
+    }
+
+    @GuardedBy("lock")
+    private void heartbeat(long now) {
+        for (Map.Entry<String, TurnView> entry : turns.entrySet()) {
+            for (ToolView tool : entry.getValue().tools.values()) {
+                if (!tool.finished && now - tool.startNanos >= tool.nextHeartbeatNanos) {
+                    beginOutput(entry.getKey(), true);
+                    ensureLineStart();
+                    println("  … " + tool.title + ": still running after " + seconds(now - tool.startNanos));
+                    tool.nextHeartbeatNanos += HEARTBEAT.toNanos();
+                    entry.getValue().afterLines = true;
+                }
+            }
+        }
+    }
+
+    @GuardedBy("lock")
+    private void text(String conversation, TurnView view, String chunk) {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        beginOutput(conversation, true);
+        view.text.append(chunk);
+        String text = view.heldBack == 0 ? chunk : view.heldBack + chunk;
+        view.heldBack = 0;
+        // A chunk may end inside a surrogate pair: print the high half with the chunk that completes it.
+        char last = text.charAt(text.length() - 1);
+        if (Character.isHighSurrogate(last)) {
+            view.heldBack = last;
+            text = text.substring(0, text.length() - 1);
+        }
+        if (view.afterLines) {
+            // Tool lines already end the line: the agent's paragraph break would leave a gap.
+            text = withoutLeadingNewlines(text);
+            view.afterLines = text.isEmpty();
+        }
+        print(sanitize(text));
+    }
+
+    @GuardedBy("lock")
+    private void tool(String conversation, TurnView view, ToolCall call) {
+        ToolView tool = view.tools.get(call.id());
+        if (tool == null) {
+            tool = new ToolView(title(call), ticker.read());
+            view.tools.put(call.id(), tool);
+            beginOutput(conversation, true);
+            ensureLineStart();
+            println(style("2", "  ⚙ " + tool.title));
+            view.afterLines = true;
+        }
+        String summary = summary(call);
+        if (call.status().isFinished()) {
+            if (!tool.finished) {
+                tool.finished = true;
+                long took = ticker.read() - tool.startNanos;
+                beginOutput(conversation, true);
+                ensureLineStart();
+                String mark = call.status() == ToolCall.Status.COMPLETED ? "  ✓ " : "  ✗ ";
+                println(style(
+                        call.status() == ToolCall.Status.COMPLETED ? "2" : "33",
+                        mark
+                                + tool.title
+                                + (summary == null ? "" : ": " + summary)
+                                + (took >= Duration.ofSeconds(1).toNanos() ? " (" + seconds(took) + ")" : "")));
+                view.afterLines = true;
+            }
+        } else if (summary != null && !summary.equals(tool.summary)) {
+            beginOutput(conversation, true);
+            ensureLineStart();
+            println(style("2", "    " + summary));
+            view.afterLines = true;
+        }
+        tool.summary = summary;
+    }
+
+    @GuardedBy("lock")
+    private void plan(String conversation, TurnView view, List<SessionUpdate.PlanEntry> entries) {
+        beginOutput(conversation, true);
+        ensureLineStart();
+        println(style("2", "  plan:"));
+        view.afterLines = true;
+        for (SessionUpdate.PlanEntry entry : entries) {
+            String box =
+                    switch (entry.status() == null ? "" : entry.status()) {
+                        case "completed" -> "[x]";
+                        case "in_progress" -> "[~]";
+                        default -> "[ ]";
+                    };
+            println(style("2", "    " + box + " " + sanitize(oneLine(entry.content()))));
+        }
+    }
+
+    /** Clears the spinner and the prompt, and starts a header if {@code conversation} was not the last to speak. */
+    @GuardedBy("lock")
+    private void beginOutput(@Nullable String conversation, boolean header) {
+        clearSpinner();
+        if (promptShown) {
+            promptShown = false;
+            if (styled) {
+                out.print(CLEAR_LINE);
+            } else {
+                out.println();
+            }
+            atLineStart = true;
+        }
+        if (header && conversation != null && !conversation.equals(speaker)) {
+            ensureLineStart();
+            println(style("1", "[" + conversation + "]"));
+        }
+        if (header && conversation != null) {
+            speaker = conversation;
+        }
+    }
+
+    @GuardedBy("lock")
+    private void clearSpinner() {
+        if (spinnerShown) {
+            out.print(CLEAR_LINE);
+            spinnerShown = false;
+        }
+    }
+
+    @GuardedBy("lock")
+    private void ensureLineStart() {
+        if (!atLineStart) {
+            out.println();
+            atLineStart = true;
+        }
+    }
+
+    @GuardedBy("lock")
+    private void print(String text) {
+        if (!text.isEmpty()) {
+            out.print(text);
+            atLineStart = text.endsWith("\n");
+        }
+    }
+
+    @GuardedBy("lock")
+    private void println(String line) {
+        out.println(line);
+        atLineStart = true;
+    }
+
+    private String style(String sgr, String text) {
+        return styled ? "\033[" + sgr + "m" + text + "\033[0m" : text;
+    }
+
+    /** Drops control characters (escape sequences included) except newline and tab, so an agent cannot drive the terminal. */
+    static String sanitize(String text) {
+        StringBuilder clean = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = (c < 0x20 && c != '\n' && c != '\t') || (c >= 0x7f && c <= 0x9f);
+            if (control && clean == null) {
+                clean = new StringBuilder(text.length()).append(text, 0, i);
+            } else if (!control && clean != null) {
+                clean.append(c);
+            }
+        }
+        return clean == null ? text : clean.toString();
+    }
+
+    private static String title(ToolCall call) {
+        String title = oneLine(call.title());
+        if (!title.isEmpty()) {
+            return sanitize(title);
+        }
+        return call.kind() != null ? sanitize(call.kind()) : "tool " + sanitize(call.id());
+    }
+
+    /** What the tool call's latest content says, in one line, if it says something in text. */
+    static @Nullable String summary(ToolCall call) {
+        if (call.content().isEmpty()) {
+            return null;
+        }
+        JsonNode last = call.content().get(call.content().size() - 1);
+        String text =
+                switch (last.path("type").asText("")) {
+                    case "content" ->
+                        last.path("content").path("type").asText("").equals("text")
+                                ? last.path("content").path("text").asText("")
+                                : "";
+                    case "diff" -> "edited " + last.path("path").asText("a file");
+                    case "terminal" -> "terminal " + last.path("terminalId").asText("");
+                    default -> "";
+                };
+        text = oneLine(text);
+        if (text.isEmpty()) {
+            return null;
+        }
+        return sanitize(text.length() <= MAX_SUMMARY ? text : text.substring(0, cut(text, MAX_SUMMARY)) + "…");
+    }
+
+    private static String preview(ChatMessage message) {
+        String text = message.content().stream()
+                .filter(block -> block instanceof ContentBlock.Text)
+                .map(block -> ((ContentBlock.Text) block).text())
+                .findFirst()
+                .map(Renderer::oneLine)
+                .orElse("");
+        return text.length() <= MAX_PREVIEW ? text : text.substring(0, cut(text, MAX_PREVIEW)) + "…";
+    }
+
+    private static String withoutLeadingNewlines(String text) {
+        int start = 0;
+        while (start < text.length() && text.charAt(start) == '\n') {
+            start++;
+        }
+        return text.substring(start);
+    }
+
+    private static int cut(String text, int at) {
+        return Character.isHighSurrogate(text.charAt(at - 1)) ? at - 1 : at;
+    }
+
+    private static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    static String seconds(long nanos) {
+        double seconds = nanos / 1e9;
+        return seconds < 10
+                ? String.format(Locale.ROOT, "%.1f s", seconds)
+                : String.format(Locale.ROOT, "%d s", Math.round(Math.floor(seconds)));
+    }
+
+    /** A reply as it streams. Guarded by the renderer's lock. */
+    private static final class TurnView {
+        final StringBuilder text = new StringBuilder();
+        final Map<String, ToolView> tools = new LinkedHashMap<>();
+        /** A high surrogate that ended the last chunk, printed with the next one. */
+        char heldBack;
+        /** Whether the last thing printed for this turn was a tool or plan line. */
+        boolean afterLines;
+
+        /** The most recently started tool that still runs. */
+        @Nullable
+        ToolView running() {
+            ToolView found = null;
+            for (ToolView tool : tools.values()) {
+                if (!tool.finished) {
+                    found = tool;
+                }
+            }
+            return found;
+        }
+    }
+
+    /** A tool call as shown. Guarded by the renderer's lock. */
+    private static final class ToolView {
+        final String title;
+        final long startNanos;
+
+        @Nullable
+        String summary;
+
+        boolean finished;
+        long nextHeartbeatNanos = HEARTBEAT.toNanos();
+
+        ToolView(String title, long startNanos) {
+            this.title = title;
+            this.startNanos = startNanos;
+        }
+    }
+}

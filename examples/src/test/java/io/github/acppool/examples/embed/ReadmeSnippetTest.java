@@ -1,0 +1,63 @@
+package io.github.acppool.examples.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The README quotes {@link EmbeddingExample} verbatim: the fenced {@code java} block between {@value #README_BEGIN}
+ * and {@value #README_END} in {@code README.md} must equal the lines between {@value #SOURCE_BEGIN} and {@value
+ * #SOURCE_END} in the source file. Change one, change the other.
+ */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+final class ReadmeSnippetTest {
+    static final String README_BEGIN = "<!-- embedding-example:begin -->";
+    static final String README_END = "<!-- embedding-example:end -->";
+    static final String SOURCE_BEGIN = "// README:embedding-example:begin";
+    static final String SOURCE_END = "// README:embedding-example:end";
+
+    private static final Path SOURCE = Path.of("src/main/java/io/github/acppool/examples/embed/EmbeddingExample.java");
+    private static final Path README = Path.of("../README.md");
+
+    @Test
+    void readmeQuotesTheEmbeddingExampleVerbatim() throws IOException {
+        List<String> source = between(Files.readAllLines(SOURCE, StandardCharsets.UTF_8), SOURCE_BEGIN, SOURCE_END);
+        assertThat(source).as("the marked region of " + SOURCE).isNotEmpty();
+        List<String> readme = Files.readAllLines(README, StandardCharsets.UTF_8);
+        if (!readme.contains(README_BEGIN) || !readme.contains(README_END)) {
+            fail("README.md has no embedding example. Put this block between its markers:\n" + README_BEGIN
+                    + "\n```java\n" + String.join("\n", source) + "\n```\n" + README_END);
+        }
+        List<String> block = between(readme, README_BEGIN, README_END);
+        assertThat(block).as("the block starts and ends with a java fence").hasSizeGreaterThan(2);
+        assertThat(block.get(0)).isEqualTo("```java");
+        assertThat(block.get(block.size() - 1)).isEqualTo("```");
+        assertThat(block.subList(1, block.size() - 1))
+                .as("README.md's embedding example, compared with " + SOURCE)
+                .containsExactlyElementsOf(source);
+    }
+
+    @Test
+    void theExampleStaysShort() throws IOException {
+        List<String> source = between(Files.readAllLines(SOURCE, StandardCharsets.UTF_8), SOURCE_BEGIN, SOURCE_END);
+        assertThat(source).hasSizeLessThanOrEqualTo(35);
+    }
+
+    /** The lines strictly between the marker lines, trailing blanks removed. */
+    private static List<String> between(List<String> lines, String begin, String end) {
+        int from = lines.indexOf(begin);
+        int to = lines.indexOf(end);
+        if (from < 0 || to < from) {
+            return List.of();
+        }
+        return lines.subList(from + 1, to).stream().map(String::stripTrailing).toList();
+    }
+}
