@@ -240,14 +240,7 @@ final class DefaultAcpBroker implements AcpBroker {
         } catch (ArithmeticException tooLong) {
             hung = liveness.hardTimeout();
         }
-        return new PoolConfig(
-                config.name(),
-                config.maxSize(),
-                config.idleTimeout(),
-                config.cleanupInterval(),
-                config.acquireTimeout(),
-                hung,
-                config.closeTimeout());
+        return config.withHungTimeout(hung);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix, boolean numbered) {
@@ -741,7 +734,7 @@ final class DefaultAcpBroker implements AcpBroker {
         long generation = conversation != null ? conversation.generation.get() : 0;
         long startNanos = ticker.read();
         Path cwd = prepareDirectory(conversationId);
-        AgentLaunchSpec spec = new AgentLaunchSpec(agent.command(), agent.args(), cwd, agent.env(), agent.inheritEnv());
+        AgentLaunchSpec spec = agent.withWorkingDirectory(cwd);
         AcpClient client;
         try {
             client = AcpClient.launch(spec, clientOptions);
