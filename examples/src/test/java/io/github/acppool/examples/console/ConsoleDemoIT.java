@@ -186,8 +186,11 @@ final class ConsoleDemoIT {
     @Test
     void terminate_likeCtrlC_stopsEveryAgent() {
         try (ConsoleProcess console = demo("--interactive")) {
-            console.send("hello", "/use work", "hi");
-            console.awaitOutput("You said “hello”.", "You said “hi”.");
+            // One reply after the other: two conversations streaming at once interleave their output.
+            console.send("hello");
+            console.awaitOutput("You said “hello”.");
+            console.send("/use work", "hi");
+            console.awaitOutput("You said “hi”.");
             assertThat(console.rememberDescendants()).as("two agents run").hasSizeGreaterThanOrEqualTo(2);
 
             console.terminate();
