@@ -250,6 +250,18 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /** The components (action rows) a message has now, as Discord would send them; an empty array if none. */
+    public JsonNode components(long messageId) {
+        lock.lock();
+        try {
+            MessageState message = requireNonNull(messages.get(messageId), "unknown message");
+            JsonNode components = message.json.path("components");
+            return components.isMissingNode() ? Payloads.JSON.arrayNode() : components.deepCopy();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The messages of a channel, oldest first. */
     public List<FakeMessage> messagesIn(long channelId) {
         lock.lock();
