@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.discord.fake.FakeAttachment;
 import io.github.acppool.discord.fake.FakeChannel;
 import io.github.acppool.discord.fake.FakeDiscord;
 import io.github.acppool.discord.fake.FakeInteraction;
@@ -241,6 +242,37 @@ final class DiscordFrontEndIT {
         awaitBotMessageContaining(thread, "people still get answers");
         assertThat(botMessages(thread))
                 .noneMatch(m -> m.content().equals("two") || m.content().equals("three"));
+    }
+
+    @Test
+    void toolCallsShowAsStatusLinesAboveTheText() {
+        FakeMessage trigger = mention(alice, "tool t1 execute run the tests\ntool-done t1\nsay all green");
+        long thread = awaitThread(trigger);
+        String reply = awaitBotMessageContaining(thread, "all green");
+        assertThat(reply).startsWith(ToolLines.COMPLETED + " `run the tests`").endsWith("all green");
+    }
+
+    @Test
+    void attachments_textIsInlined_imagesGoAlong_theRestIsSkippedWithANote() {
+        long downloadsBefore = discord.downloads();
+        FakeMessage trigger = discord.sendUserMessage(
+                alice,
+                general,
+                discord.bot().mention() + " say reading your files",
+                List.of(
+                        FakeAttachment.text("script.txt", "say inlined from the file"),
+                        new FakeAttachment("screen.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}),
+                        new FakeAttachment("tool.bin", "application/octet-stream", new byte[] {1, 2, 3}),
+                        FakeAttachment.text(
+                                "huge.log", "x".repeat((int) DiscordConfig.DEFAULT_MAX_TEXT_ATTACHMENT_BYTES + 1))));
+        long thread = awaitThread(trigger);
+        String reply = awaitBotMessageContaining(thread, "inlined from the file");
+        assertThat(reply)
+                .contains("reading your files")
+                .contains("Skipped `tool.bin`: not a text file or an image")
+                .contains("Skipped `huge.log`: larger than the 512 KB limit")
+                .doesNotContain("screen.png");
+        assertThat(discord.downloads() - downloadsBefore).isEqualTo(2);
     }
 
     // ---------------------------------------------------------------- helpers
