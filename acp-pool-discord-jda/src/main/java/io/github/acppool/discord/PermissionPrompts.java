@@ -193,7 +193,10 @@ final class PermissionPrompts {
                 + ". Allow it?";
     }
 
-    private static String human(Duration duration) {
+    static String human(Duration duration) {
+        if (duration.toMillis() < 1000) {
+            return duration.toMillis() + " ms";
+        }
         long seconds = duration.toSeconds();
         if (seconds % 60 == 0 && seconds > 0) {
             return (seconds / 60) + (seconds == 60 ? " minute" : " minutes");
