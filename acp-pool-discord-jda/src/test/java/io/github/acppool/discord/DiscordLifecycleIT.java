@@ -169,7 +169,20 @@ final class DiscordLifecycleIT {
         await().atMost(WAIT)
                 .until(() ->
                         discord.message(question.id()).orElseThrow().content().contains("No answer within 300 ms"));
-        assertThat(discord.components(question.id())).isEmpty();
+        assertThat(ButtonsAssert.buttons(discord.components(question.id())))
+                .hasSize(2)
+                .allMatch(button -> button.path("disabled").asBoolean());
+    }
+
+    @Test
+    void directMessages_areAnsweredInTheDm_whenAllowed() {
+        JDA jda = login();
+        DiscordFrontEnd frontEnd =
+                frontEnd(DiscordConfig.builder().allowDirectMessages(true).build());
+        frontEnd.start(broker(frontEnd, SessionStore.inMemory()), jda);
+        FakeMessage dm = discord.sendDirectMessage(alice, "say hello in private");
+        awaitBotMessageContaining(dm.channelId(), "hello in private");
+        assertThat(discord.threadStartedFrom(dm.id())).isEmpty();
     }
 
     @Test
