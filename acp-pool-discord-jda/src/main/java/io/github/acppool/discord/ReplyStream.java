@@ -333,13 +333,19 @@ final class ReplyStream implements MessageListener {
             body = ErrorLines.describe(error == null ? new IllegalStateException("no result") : error);
         } else {
             TurnResult turn = result.turn();
+            views = turn == null
+                    ? List.of()
+                    : turn.toolCalls().stream().map(ReplyStream::view).toList();
             if (turn != null && !turn.text().isBlank()) {
-                views = turn.toolCalls().stream().map(ReplyStream::view).toList();
+                body = result.replyText();
             } else {
-                // replyText() names the tools itself when there is no text: do not list them twice.
-                views = List.of();
+                // No text: one short line saying why (the full summary, stderr included, goes to the log).
+                String full = result.replyText();
+                LOG.info("{} - no text reply to message {}: {}", conversationId, trigger.getId(), full);
+                boolean failed = result.outcome() != BrokerResult.Outcome.COMPLETED
+                        && result.outcome() != BrokerResult.Outcome.CANCELLED;
+                body = (failed ? "⚠️ " : "") + ErrorLines.firstLine(full);
             }
-            body = turn == null && result.error() != null ? ErrorLines.describe(result.error()) : result.replyText();
         }
         String top = String.join("\n", notices);
         List<String> parts = ReplyComposer.finalParts(views, body, config.toolDisplay());

@@ -279,6 +279,15 @@ final class DiscordFrontEndIT {
         assertThat(discord.downloads() - downloadsBefore).isEqualTo(2);
     }
 
+    @Test
+    void anAgentThatDies_isReportedInOneShortLine_andTheErrorReaction() {
+        FakeMessage trigger = mention(alice, "crash 3 fatal: something broke inside the agent");
+        long thread = awaitThread(trigger);
+        String reply = awaitBotMessageContaining(thread, "No reply");
+        assertThat(reply).isEqualTo("⚠️ No reply: the agent exited with code 3.");
+        awaitReaction(trigger, StatusEmoji.DEFAULT_ERROR);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static FakeMessage mention(FakeUser user, String text) {
