@@ -46,6 +46,13 @@ import org.slf4j.LoggerFactory;
  * Replies stream into a placeholder message, status reactions show where a turn is, and {@code /cancel}, {@code
  * /reset} and {@code /status} act on the thread they are used in.
  *
+ * <p>Scale-out: {@link #start(AcpBroker, ShardManager)} serves every shard of one process. To run several processes,
+ * give each a disjoint shard range of the same total (Discord sends a guild's messages, threads and interactions to
+ * one shard only, so each conversation is served by exactly one process) and one shared {@link
+ * io.github.acppool.broker.SessionStore} over a database, so that a conversation resumes wherever its guild's shard
+ * runs after a rebalance; DMs arrive on shard 0. Registering the global commands from one process is enough ({@link
+ * DiscordConfig#registerCommands()}).
+ *
  * <p>Ownership: {@link #close()} detaches the front end from JDA and stops the work it started; it never shuts down
  * the broker or JDA. An executor given to {@link #create(DiscordConfig, Executor)} is not shut down either.
  *
