@@ -19,8 +19,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.entities.Guild;
 import net.dv8tion.jda.api.entities.ISnowflake;
 import net.dv8tion.jda.api.entities.Member;
@@ -34,6 +36,7 @@ import net.dv8tion.jda.api.entities.emoji.Emoji;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
 import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.events.session.ReadyEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -68,6 +71,7 @@ final class DiscordBridge extends ListenerAdapter {
     private final ScheduledExecutorService scheduler;
     private final Ticker ticker;
     private final PermissionPrompts prompts;
+    private final Consumer<JDA> onReady;
     private final Attachments attachments;
     private final BotTurnCounter botTurns = new BotTurnCounter();
     private final Map<Long, Triggers> triggers = new ConcurrentHashMap<>();
@@ -81,18 +85,27 @@ final class DiscordBridge extends ListenerAdapter {
             Executor executor,
             ScheduledExecutorService scheduler,
             Ticker ticker,
-            PermissionPrompts prompts) {
+            PermissionPrompts prompts,
+            Consumer<JDA> onReady) {
         this.config = config;
         this.broker = broker;
         this.executor = executor;
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.prompts = prompts;
+        this.onReady = onReady;
         this.attachments = new Attachments(config, executor);
     }
 
     void close() {
         closed = true;
+    }
+
+    @Override
+    public void onReady(ReadyEvent event) {
+        if (!closed) {
+            onReady.accept(event.getJDA());
+        }
     }
 
     // ---------------------------------------------------------------- messages

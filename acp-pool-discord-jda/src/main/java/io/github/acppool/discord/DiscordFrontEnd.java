@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
@@ -81,6 +82,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
     private final boolean ownsScheduler;
     private final Ticker ticker;
     private final PermissionPrompts prompts;
+    private final AtomicBoolean commandsRegistered = new AtomicBoolean();
 
     @GuardedBy("this")
     private @Nullable DiscordBridge bridge;
@@ -168,7 +170,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
     }
 
     /**
-     * Attaches to {@code jda}: checks its intents (throws {@link IllegalStateException} naming a missing one and how
+     * Attaches to {@code jda} (connected already, or still logging in): checks its intents (throws {@link IllegalStateException} naming a missing one and how
      * to enable it), registers the listener and, if configured, upserts the slash commands. Threads are never
      * archived at start; conversations continue from the broker's session store.
      *
@@ -186,10 +188,10 @@ public final class DiscordFrontEnd implements AutoCloseable {
                         : jda.getPrivateChannelById(id));
         jda.addEventListener(started);
         this.jda = jda;
-        if (config.registerCommands()) {
-            registerCommands(jda);
-        }
-        LOG.info("Discord front end started as {}", jda.getSelfUser().getName());
+        if (jda.getStatus() == JDA.Status.CONNECTED) {
+            registerCommandsOnce(jda);
+        } // else on READY, through the bridge
+        LOG.info("Discord front end started on JDA ({})", jda.getStatus());
     }
 
     /**
@@ -208,14 +210,12 @@ public final class DiscordFrontEnd implements AutoCloseable {
                         : shards.getPrivateChannelById(id));
         shards.addEventListener(started);
         this.shards = shards;
-        if (config.registerCommands()) {
-            List<JDA> running = shards.getShards();
-            if (running.isEmpty()) {
-                LOG.warn("No shard is running yet: /cancel, /reset and /status were not registered");
-            } else {
-                registerCommands(running.get(0));
+        for (JDA shard : shards.getShards()) {
+            if (shard.getStatus() == JDA.Status.CONNECTED) {
+                registerCommandsOnce(shard);
+                break;
             }
-        }
+        } // else on the first shard's READY, through the bridge
         LOG.info("Discord front end started on {} shard(s)", shards.getShardsTotal());
     }
 
@@ -235,7 +235,8 @@ public final class DiscordFrontEnd implements AutoCloseable {
             }
             return null;
         });
-        DiscordBridge created = new DiscordBridge(config, broker, executor, scheduler, ticker, prompts);
+        DiscordBridge created =
+                new DiscordBridge(config, broker, executor, scheduler, ticker, prompts, this::registerCommandsOnce);
         bridge = created;
         return created;
     }
@@ -277,7 +278,11 @@ public final class DiscordFrontEnd implements AutoCloseable {
         return text.append('.').toString();
     }
 
-    private void registerCommands(JDA client) {
+    /** Upserts the global commands once per front end (they belong to the application, not to a shard). */
+    private void registerCommandsOnce(JDA client) {
+        if (!config.registerCommands() || !commandsRegistered.compareAndSet(false, true)) {
+            return;
+        }
         List<CommandData> commands = List.of(
                 Commands.slash(DiscordBridge.CANCEL, "Cancel the agent's running turn in this conversation"),
                 Commands.slash(DiscordBridge.RESET, "Start this conversation afresh (the agent forgets it)"),

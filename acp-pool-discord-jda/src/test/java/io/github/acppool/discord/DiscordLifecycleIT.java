@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
@@ -172,6 +173,22 @@ final class DiscordLifecycleIT {
         assertThat(ButtonsAssert.buttons(discord.components(question.id())))
                 .hasSize(2)
                 .allMatch(button -> button.path("disabled").asBoolean());
+    }
+
+    @Test
+    void startedWhileJdaLogsIn_theCommandsAreRegisteredOnReady() throws InterruptedException {
+        JDA jda = discord.jdaBuilder(DiscordFrontEnd.requiredIntents()).build();
+        open.add(() -> {
+            jda.shutdownNow();
+            assertThat(jda.awaitShutdown(Duration.ofSeconds(5))).isTrue();
+        });
+        DiscordFrontEnd frontEnd = frontEnd(DiscordConfig.defaults());
+        frontEnd.start(broker(frontEnd, SessionStore.inMemory()), jda);
+        jda.awaitReady();
+        await().atMost(WAIT).until(() -> discord.globalCommandNames().containsAll(Set.of("cancel", "reset", "status")));
+        long thread = awaitThread(mention(alice, "say ready or not"));
+        awaitBotMessageContaining(thread, "ready or not");
+        assertThat(discord.calls("POST", "/applications/*/commands")).hasSize(3);
     }
 
     @Test
