@@ -17,6 +17,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongFunction;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.interactions.commands.build.CommandData;
@@ -181,11 +182,10 @@ public final class DiscordFrontEnd implements AutoCloseable {
         requireNonNull(jda, "jda");
         checkStartable();
         checkIntents(jda.getGatewayIntents());
-        DiscordBridge started = attach(
-                broker,
-                id -> jda.getChannelById(MessageChannel.class, id) != null
-                        ? jda.getChannelById(MessageChannel.class, id)
-                        : jda.getPrivateChannelById(id));
+        DiscordBridge started = attach(broker, id -> {
+            MessageChannel channel = jda.getChannelById(MessageChannel.class, id);
+            return channel != null ? channel : jda.getPrivateChannelById(id);
+        });
         jda.addEventListener(started);
         this.jda = jda;
         if (jda.getStatus() == JDA.Status.CONNECTED) {
@@ -203,11 +203,10 @@ public final class DiscordFrontEnd implements AutoCloseable {
         requireNonNull(shards, "shards");
         checkStartable();
         checkIntents(shards.getGatewayIntents());
-        DiscordBridge started = attach(
-                broker,
-                id -> shards.getChannelById(MessageChannel.class, id) != null
-                        ? shards.getChannelById(MessageChannel.class, id)
-                        : shards.getPrivateChannelById(id));
+        DiscordBridge started = attach(broker, id -> {
+            MessageChannel channel = shards.getChannelById(MessageChannel.class, id);
+            return channel != null ? channel : shards.getPrivateChannelById(id);
+        });
         shards.addEventListener(started);
         this.shards = shards;
         for (JDA shard : shards.getShards()) {
@@ -220,7 +219,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
     }
 
     @GuardedBy("this")
-    private DiscordBridge attach(AcpBroker broker, java.util.function.LongFunction<@Nullable MessageChannel> channels) {
+    private DiscordBridge attach(AcpBroker broker, LongFunction<@Nullable MessageChannel> channels) {
         prompts.fallback(sessionId -> {
             for (ConversationStatus status : broker.status()) {
                 if (sessionId.equals(status.sessionId())
@@ -295,7 +294,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
 
     /**
      * Detaches from JDA, withdraws open permission questions (they are denied) and stops the front end's own
-     * threads. Running turns are not cancelled (the broker owns them); the broker and JDA keep running. Idempotent.
+     * threads. Running turns are not cancelled (the broker owns them), but their replies may no longer be posted
+     * (close the front end after shutting down the broker to let them finish). The broker and JDA keep running.
+     * Idempotent.
      */
     @Override
     public void close() {
