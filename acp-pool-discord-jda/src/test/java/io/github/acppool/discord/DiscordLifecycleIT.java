@@ -154,7 +154,7 @@ final class DiscordLifecycleIT {
     }
 
     @Test
-    void aPermissionQuestionNobodyAnswers_isDeniedAfterTheTimeout_andItsButtonsGo() {
+    void aPermissionQuestionNobodyAnswers_isDeniedAfterTheTimeout_andItsButtonsAreDisabled() {
         JDA jda = login();
         DiscordFrontEnd frontEnd = frontEnd(DiscordConfig.builder()
                 .permissionTimeout(Duration.ofMillis(300))
