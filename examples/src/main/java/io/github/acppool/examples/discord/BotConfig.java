@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.discord.AccessRules;
 import io.github.acppool.discord.BotMessagePolicy;
+import io.github.acppool.discord.DiscordConfig;
 import io.github.acppool.discord.StatusEmoji;
 import io.github.acppool.discord.ToolDisplay;
 import io.github.acppool.pool.PoolConfig;
@@ -137,26 +138,20 @@ record BotConfig(
     }
 
     /**
-     * The Discord side. The {@code @Nullable} settings are left to the front end's defaults when absent.
+     * The Discord side.
      *
      * @param tokenEnv the environment variable that holds the bot token
+     * @param frontEnd the front end's settings: access rules, replies, reactions, permission questions, attachments
      * @param restBaseUrl Discord's REST API base, for a proxy or a test double; null for Discord's own
      * @param gatewayUrl the gateway WebSocket, for a proxy or a test double; null for the one Discord names
+     * @param gatewayCompression the gateway's transport compression
      */
     record Discord(
             String tokenEnv,
-            AccessRules access,
-            ToolDisplay toolDisplay,
-            StatusEmoji statusEmoji,
-            @Nullable Duration editInterval,
-            @Nullable Duration permissionTimeout,
-            @Nullable Long maxTextAttachmentBytes,
-            @Nullable Long maxImageBytes,
-            @Nullable Duration attachmentDownloadTimeout,
+            DiscordConfig frontEnd,
             @Nullable URI restBaseUrl,
             @Nullable URI gatewayUrl,
             Compression gatewayCompression) {
-        static final ToolDisplay DEFAULT_TOOL_DISPLAY = ToolDisplay.FULL;
         static final Compression DEFAULT_GATEWAY_COMPRESSION = Compression.ZLIB;
 
         /**
@@ -410,7 +405,11 @@ record BotConfig(
                     .maxBotTurns(section.integer("maxBotTurns", AccessRules.DEFAULT_MAX_BOT_TURNS, 1));
             BotMessagePolicy bots = section.choice("botMessages", enumChoices(BotMessagePolicy.values()));
             access.botMessages(bots == null ? AccessRules.DEFAULT_BOT_MESSAGES : bots);
+            DiscordConfig.Builder frontEnd = DiscordConfig.builder().access(access.build());
             ToolDisplay toolDisplay = section.choice("toolDisplay", enumChoices(ToolDisplay.values()));
+            if (toolDisplay != null) {
+                frontEnd.toolDisplay(toolDisplay);
+            }
             Section emoji = section.section("statusEmoji");
             StatusEmoji.Builder statusEmoji = StatusEmoji.builder();
             emojiIfSet(emoji, "queued", statusEmoji::queued);
@@ -419,27 +418,33 @@ record BotConfig(
             emojiIfSet(emoji, "done", statusEmoji::done);
             emojiIfSet(emoji, "error", statusEmoji::error);
             emoji.finish();
+            frontEnd.statusEmoji(statusEmoji.build());
+            ifSet(section.duration("statusDebounce", Duration.ZERO), frontEnd::statusDebounce);
+            ifSet(section.duration("editInterval", Duration.ofMillis(100)), frontEnd::editInterval);
+            ifSet(section.duration("permissionTimeout", Duration.ofSeconds(1)), frontEnd::permissionTimeout);
+            if (section.has("registerCommands")) {
+                frontEnd.registerCommands(section.bool("registerCommands", DiscordConfig.DEFAULT_REGISTER_COMMANDS));
+            }
             Section attachments = section.section("attachments");
-            Long maxText = attachments.size("maxTextBytes", 0);
-            Long maxImage = attachments.size("maxImageBytes", 0);
-            Duration download = attachments.duration("downloadTimeout", Duration.ofMillis(1));
+            ifSet(attachments.size("maxTextBytes", 0), frontEnd::maxTextAttachmentBytes);
+            ifSet(attachments.size("maxImageBytes", 0), frontEnd::maxImageBytes);
+            ifSet(attachments.duration("downloadTimeout", Duration.ofMillis(1)), frontEnd::attachmentDownloadTimeout);
             attachments.finish();
             Compression compression = section.choice("gatewayCompression", enumChoices(Compression.values()));
             Discord discord = new Discord(
                     tokenEnv,
-                    access.build(),
-                    toolDisplay == null ? Discord.DEFAULT_TOOL_DISPLAY : toolDisplay,
-                    statusEmoji.build(),
-                    section.duration("editInterval", Duration.ofMillis(100)),
-                    section.duration("permissionTimeout", Duration.ofSeconds(1)),
-                    maxText,
-                    maxImage,
-                    download,
+                    frontEnd.build(),
                     url(section, "restBaseUrl", Set.of("http", "https")),
                     url(section, "gatewayUrl", Set.of("ws", "wss")),
                     compression == null ? Discord.DEFAULT_GATEWAY_COMPRESSION : compression);
             section.finish();
             return discord;
+        }
+
+        private static <T> void ifSet(@Nullable T value, java.util.function.Consumer<T> setter) {
+            if (value != null) {
+                setter.accept(value);
+            }
         }
 
         private static void emojiIfSet(Section section, String key, java.util.function.Consumer<String> setter) {
