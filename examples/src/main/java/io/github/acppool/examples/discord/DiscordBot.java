@@ -91,7 +91,8 @@ public final class DiscordBot {
             } else if (arg.equals("--config") && i + 1 < args.size()) {
                 value = args.get(++i);
             } else {
-                err.println("acp-pool discord bot: " + (arg.equals("--config") ? "--config needs a file" : "unknown argument: " + arg));
+                err.println("acp-pool discord bot: "
+                        + (arg.equals("--config") ? "--config needs a file" : "unknown argument: " + arg));
                 err.print(USAGE);
                 return 2;
             }
@@ -117,9 +118,17 @@ public final class DiscordBot {
             return 1;
         }
         err.println("acp-pool discord bot: running as " + bot.botName() + " with "
-                + (config.agent().demo() ? "the bundled demo agent" : String.join(" ", config.agent().commandLine()))
-                + (config.permissions().mode() == PermissionMode.ASK ? "" : "; permissions: "
-                        + config.permissions().mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'))
+                + (config.agent().demo()
+                        ? "the bundled demo agent"
+                        : String.join(" ", config.agent().commandLine()))
+                + (config.permissions().mode() == PermissionMode.ASK
+                        ? ""
+                        : "; permissions: "
+                                + config.permissions()
+                                        .mode()
+                                        .name()
+                                        .toLowerCase(java.util.Locale.ROOT)
+                                        .replace('_', '-'))
                 + " (stop with Ctrl-C)");
         onStart.started(bot);
         return bot.awaitStop();

@@ -231,7 +231,10 @@ final class RunningBot implements AutoCloseable {
         List<String> command = agent.demo()
                 ? DemoAgentLauncher.command(
                         "--sessions-file",
-                        config.state().directory().resolve(BotConfig.DEMO_AGENT_SESSIONS).toString())
+                        config.state()
+                                .directory()
+                                .resolve(BotConfig.DEMO_AGENT_SESSIONS)
+                                .toString())
                 : agent.commandLine();
         AgentLaunchSpec.Builder spec = AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
         agent.env().forEach(spec::env);
@@ -262,7 +265,8 @@ final class RunningBot implements AutoCloseable {
             builder.setRestConfig(new RestConfig().setBaseUrl(base.endsWith("/") ? base : base + "/"));
         }
         if (discord.gatewayUrl() != null) {
-            builder.setSessionController(new GatewaySessionController(discord.gatewayUrl().toString()));
+            builder.setSessionController(
+                    new GatewaySessionController(discord.gatewayUrl().toString()));
         }
         JDA jda;
         try {
@@ -281,8 +285,8 @@ final class RunningBot implements AutoCloseable {
             throw new StartException("interrupted while logging in to Discord", e);
         } catch (IllegalStateException e) {
             shutdown(jda);
-            throw new StartException("Discord closed the connection while logging in: " + describe(e)
-                    + loginHint(e), e);
+            throw new StartException(
+                    "Discord closed the connection while logging in: " + describe(e) + loginHint(e), e);
         }
         return jda;
     }
