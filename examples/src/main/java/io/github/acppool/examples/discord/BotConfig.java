@@ -73,13 +73,17 @@ record BotConfig(
      * @param env variables set for the agent (their values are not shown by {@link #toString()})
      * @param inheritEnv variables passed through from the bot's environment when set (besides PATH, HOME, USER,
      *     LANG)
+     * @param senderHeaders whether each message reaches the agent after a line naming its sender ({@code [alice
+     *     (123)]}), so that it can tell the people in a thread apart; off for the demo agent by default, whose
+     *     {@code /commands} must come first
      */
     record Agent(
             List<String> commandLine,
             Path workingDirectory,
             boolean workingDirectoryPerThread,
             Map<String, String> env,
-            List<String> inheritEnv) {
+            List<String> inheritEnv,
+            boolean senderHeaders) {
         Agent {
             commandLine = List.copyOf(commandLine);
             env = Map.copyOf(env);
@@ -94,7 +98,8 @@ record BotConfig(
         public String toString() {
             return "Agent[commandLine=" + (demo() ? "(the demo agent)" : commandLine) + ", workingDirectory="
                     + workingDirectory + ", workingDirectoryPerThread=" + workingDirectoryPerThread + ", env="
-                    + new TreeSet<>(env.keySet()) + ", inheritEnv=" + inheritEnv + "]";
+                    + new TreeSet<>(env.keySet()) + ", inheritEnv=" + inheritEnv + ", senderHeaders=" + senderHeaders
+                    + "]";
         }
     }
 
@@ -287,8 +292,9 @@ record BotConfig(
             for (int i = 0; i < inherit.size(); i++) {
                 envName(section.path("inheritEnv") + "[" + i + "]", inherit.get(i), tokenEnv);
             }
+            boolean senderHeaders = section.bool("senderHeaders", !commandLine.isEmpty());
             section.finish();
-            return new Agent(commandLine, workingDirectory, perThread, env, inherit);
+            return new Agent(commandLine, workingDirectory, perThread, env, inherit, senderHeaders);
         }
 
         private static void envName(String key, String name, String tokenEnv) {

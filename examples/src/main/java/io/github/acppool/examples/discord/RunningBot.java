@@ -4,6 +4,7 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.DiscordFrontEnd;
 import io.github.acppool.examples.demoagent.DemoAgentLauncher;
@@ -214,6 +215,7 @@ final class RunningBot implements AutoCloseable {
                 .clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
                 .sessionStore(store)
+                .promptComposer(config.agent().senderHeaders() ? PromptComposer.attributed() : PromptComposer.plain())
                 .poolConfig(PoolConfig.builder()
                         .name("discord")
                         .maxSize(config.pool().maxAgents())

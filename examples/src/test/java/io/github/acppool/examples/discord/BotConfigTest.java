@@ -50,6 +50,7 @@ final class BotConfigTest {
         assertThat(config.agent().workingDirectoryPerThread()).isFalse();
         assertThat(config.agent().env()).isEmpty();
         assertThat(config.agent().inheritEnv()).isEmpty();
+        assertThat(config.agent().senderHeaders()).isFalse();
         assertThat(config.state().directory()).isEqualTo(HOME.resolve(".acp-pool/discord-bot"));
         assertThat(config.state().sessionStore()).isEqualTo(HOME.resolve(".acp-pool/discord-bot/sessions.json"));
         assertThat(config.pool()).isEqualTo(new BotConfig.Pool(10, Duration.ofHours(4), 10));
@@ -94,6 +95,7 @@ final class BotConfigTest {
         assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@agentclientprotocol/claude-agent-acp");
         assertThat(config.agent().inheritEnv()).containsExactly("ANTHROPIC_API_KEY");
         assertThat(config.agent().workingDirectory()).isEqualTo(HOME.resolve("code/my-project"));
+        assertThat(config.agent().senderHeaders()).isTrue();
         assertThat(config.pool().maxAgents()).isEqualTo(5);
         assertThat(config.liveness().inactivityTimeout()).isEqualTo(Duration.ofMinutes(20));
         assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ASK);
@@ -147,6 +149,7 @@ final class BotConfigTest {
                   workingDirectoryPerThread: true
                   env: {MODE: fast, LEVEL: 3}
                   inheritEnv: [API_KEY]
+                  senderHeaders: false
                 state:
                   directory: state
                   sessionStore: /var/lib/bot/store.json
@@ -189,7 +192,8 @@ final class BotConfigTest {
                         BASE.resolve("work"),
                         true,
                         Map.of("MODE", "fast", "LEVEL", "3"),
-                        List.of("API_KEY")));
+                        List.of("API_KEY"),
+                        false));
         assertThat(config.state())
                 .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
         assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0));
