@@ -1,13 +1,29 @@
 package io.github.acppool.discord;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.github.acppool.Ticker;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.ConversationStatus;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.interactions.commands.build.CommandData;
+import net.dv8tion.jda.api.interactions.commands.build.Commands;
 import net.dv8tion.jda.api.requests.GatewayIntent;
 import net.dv8tion.jda.api.sharding.ShardManager;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Discord front end for an {@link AcpBroker} on a JDA client (or a {@link ShardManager}) that the embedder owns.
@@ -34,33 +50,66 @@ import net.dv8tion.jda.api.sharding.ShardManager;
  *
  * <p>Thread-safe: every method may be called from any thread; JDA event threads are never blocked.
  */
-@SuppressWarnings({"DoNotCallSuggester", "UnusedVariable", "UnusedMethod"}) // API first; the implementation follows
 public final class DiscordFrontEnd implements AutoCloseable {
+
+    /*
+     * Concurrency: `this` guards the lifecycle (started, closed, the attached JDA or shard manager and the bridge).
+     * Nothing blocks under it except registering or removing a JDA listener, which only touches JDA's listener list.
+     * The permission prompts exist from creation (the broker needs the policy before start) and learn where to post
+     * at start.
+     */
+    private static final Logger LOG = LoggerFactory.getLogger(DiscordFrontEnd.class);
 
     /** Every conversation id of this front end starts with this, followed by the thread (or DM channel) id. */
     public static final String CONVERSATION_PREFIX = "discord:";
 
+    /** The threads the front end creates for itself when no executor is given. */
+    static final int OWN_THREADS = 2;
+
     private final DiscordConfig config;
     private final Executor executor;
-    private final boolean ownsExecutor;
+    private final @Nullable ExecutorService ownExecutor;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final PermissionPrompts prompts;
 
-    private DiscordFrontEnd(DiscordConfig config, Executor executor, boolean ownsExecutor) {
+    @GuardedBy("this")
+    private @Nullable DiscordBridge bridge;
+
+    @GuardedBy("this")
+    private @Nullable JDA jda;
+
+    @GuardedBy("this")
+    private @Nullable ShardManager shards;
+
+    @GuardedBy("this")
+    private boolean closed;
+
+    private DiscordFrontEnd(DiscordConfig config, @Nullable Executor executor) {
         this.config = config;
-        this.executor = executor;
-        this.ownsExecutor = ownsExecutor;
+        if (executor == null) {
+            this.ownExecutor = Executors.newFixedThreadPool(OWN_THREADS, daemon("acp-discord-"));
+            this.executor = ownExecutor;
+        } else {
+            this.ownExecutor = null;
+            this.executor = executor;
+        }
+        this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("acp-discord-timer-"));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.prompts = new PermissionPrompts(config.access(), config.permissionTimeout());
     }
 
     /** A front end with its own daemon threads (ended by {@link #close()}). */
     public static DiscordFrontEnd create(DiscordConfig config) {
-        throw new UnsupportedOperationException("not yet");
+        return new DiscordFrontEnd(requireNonNull(config, "config"), null);
     }
 
     /**
-     * A front end whose work (downloads, Discord calls that wait, slash commands) runs on {@code executor}, which
-     * the caller owns. Timers (edit cadence, reaction debounce) still run on one daemon thread of the front end.
+     * A front end whose work (downloads, slash commands, handing messages to the broker) runs on {@code executor},
+     * which the caller owns and must keep running until {@link #close()}. Timers (edit cadence, reaction debounce)
+     * run on one daemon thread of the front end.
      */
     public static DiscordFrontEnd create(DiscordConfig config, Executor executor) {
-        throw new UnsupportedOperationException("not yet");
+        return new DiscordFrontEnd(requireNonNull(config, "config"), requireNonNull(executor, "executor"));
     }
 
     /** The gateway intents the front end needs: GUILD_MESSAGES, MESSAGE_CONTENT and DIRECT_MESSAGES. */
@@ -73,40 +122,187 @@ public final class DiscordFrontEnd implements AutoCloseable {
         return CONVERSATION_PREFIX + Long.toUnsignedString(channelId);
     }
 
-    /**
-     * "Ask in Discord": each permission request is posted in the conversation's thread as a message with Allow and
-     * Deny buttons that only allowed users may press; no answer within {@link DiscordConfig#permissionTimeout()}
-     * means deny, and the buttons are disabled once answered. A request whose session the front end cannot map to
-     * a thread (another front end's conversation, or one before {@link #start}) is rejected. Give it to the
-     * broker's {@code AcpClientOptions}; for the other modes give the broker a policy of {@link PermissionPolicy}
-     * instead.
-     */
-    public PermissionPolicy permissionPolicy() {
-        throw new UnsupportedOperationException("not yet");
+    /** The settings this front end was created with. */
+    public DiscordConfig config() {
+        return config;
     }
 
     /**
-     * Attaches to {@code jda}: checks its intents (throws {@link IllegalStateException} naming a missing one and
-     * how to enable it), registers the listener and, if configured, upserts the slash commands. Threads are never
+     * "Ask in Discord": each permission request is posted in the conversation's thread as a message with Allow and
+     * Deny buttons that only allowed users may press; no answer within {@link DiscordConfig#permissionTimeout()}
+     * means deny, and the buttons are removed once answered. A request whose session the front end cannot map to a
+     * thread (another front end's conversation, or one before {@link #start}) is rejected. Give it to the broker's
+     * {@code AcpClientOptions}; for the other modes give the broker a policy of {@link PermissionPolicy} instead.
+     */
+    public PermissionPolicy permissionPolicy() {
+        return prompts.policy();
+    }
+
+    /**
+     * Attaches to {@code jda}: checks its intents (throws {@link IllegalStateException} naming a missing one and how
+     * to enable it), registers the listener and, if configured, upserts the slash commands. Threads are never
      * archived at start; conversations continue from the broker's session store.
      *
      * @throws IllegalStateException if started already, closed, or an intent is missing
      */
-    public void start(AcpBroker broker, JDA jda) {
-        throw new UnsupportedOperationException("not yet");
-    }
-
-    /** Like {@link #start(AcpBroker, JDA)}, for every shard of {@code shards} (present and future). */
-    public void start(AcpBroker broker, ShardManager shards) {
-        throw new UnsupportedOperationException("not yet");
+    public synchronized void start(AcpBroker broker, JDA jda) {
+        requireNonNull(broker, "broker");
+        requireNonNull(jda, "jda");
+        checkStartable();
+        checkIntents(jda.getGatewayIntents());
+        DiscordBridge started = attach(
+                broker,
+                id -> jda.getChannelById(MessageChannel.class, id) != null
+                        ? jda.getChannelById(MessageChannel.class, id)
+                        : jda.getPrivateChannelById(id));
+        jda.addEventListener(started);
+        this.jda = jda;
+        if (config.registerCommands()) {
+            registerCommands(jda);
+        }
+        LOG.info("Discord front end started as {}", jda.getSelfUser().getName());
     }
 
     /**
-     * Detaches from JDA, cancels pending permission questions (deny) and stops the front end's own threads.
-     * Running turns are not cancelled (the broker owns them). Idempotent.
+     * Like {@link #start(AcpBroker, JDA)}, for every shard of {@code shards} (present and future). Global slash
+     * commands are registered once, through the first shard.
+     */
+    public synchronized void start(AcpBroker broker, ShardManager shards) {
+        requireNonNull(broker, "broker");
+        requireNonNull(shards, "shards");
+        checkStartable();
+        checkIntents(shards.getGatewayIntents());
+        DiscordBridge started = attach(
+                broker,
+                id -> shards.getChannelById(MessageChannel.class, id) != null
+                        ? shards.getChannelById(MessageChannel.class, id)
+                        : shards.getPrivateChannelById(id));
+        shards.addEventListener(started);
+        this.shards = shards;
+        if (config.registerCommands()) {
+            List<JDA> running = shards.getShards();
+            if (running.isEmpty()) {
+                LOG.warn("No shard is running yet: /cancel, /reset and /status were not registered");
+            } else {
+                registerCommands(running.get(0));
+            }
+        }
+        LOG.info("Discord front end started on {} shard(s)", shards.getShardsTotal());
+    }
+
+    @GuardedBy("this")
+    private DiscordBridge attach(AcpBroker broker, java.util.function.LongFunction<@Nullable MessageChannel> channels) {
+        prompts.fallback(sessionId -> {
+            for (ConversationStatus status : broker.status()) {
+                if (sessionId.equals(status.sessionId())
+                        && status.conversationId().startsWith(CONVERSATION_PREFIX)) {
+                    try {
+                        return channels.apply(Long.parseUnsignedLong(
+                                status.conversationId().substring(CONVERSATION_PREFIX.length())));
+                    } catch (NumberFormatException e) {
+                        return null;
+                    }
+                }
+            }
+            return null;
+        });
+        DiscordBridge created = new DiscordBridge(config, broker, executor, scheduler, Ticker.systemTicker(), prompts);
+        bridge = created;
+        return created;
+    }
+
+    @GuardedBy("this")
+    private void checkStartable() {
+        if (closed) {
+            throw new IllegalStateException("this Discord front end is closed");
+        }
+        if (bridge != null) {
+            throw new IllegalStateException("this Discord front end was started already");
+        }
+    }
+
+    private void checkIntents(Set<GatewayIntent> intents) {
+        List<GatewayIntent> missing = new ArrayList<>();
+        for (GatewayIntent needed : List.of(GatewayIntent.GUILD_MESSAGES, GatewayIntent.MESSAGE_CONTENT)) {
+            if (!intents.contains(needed)) {
+                missing.add(needed);
+            }
+        }
+        if (config.access().allowDirectMessages() && !intents.contains(GatewayIntent.DIRECT_MESSAGES)) {
+            missing.add(GatewayIntent.DIRECT_MESSAGES);
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(missingIntents(missing));
+        }
+    }
+
+    static String missingIntents(List<GatewayIntent> missing) {
+        StringBuilder text = new StringBuilder("JDA was built without the gateway intent(s) ")
+                .append(missing)
+                .append(" that the Discord front end needs: build it with JDABuilder.create(token, "
+                        + "DiscordFrontEnd.requiredIntents()) or enableIntents(...)");
+        if (missing.contains(GatewayIntent.MESSAGE_CONTENT)) {
+            text.append(", and switch on \"Message Content Intent\" under Bot > Privileged Gateway Intents in the"
+                    + " Discord developer portal (https://discord.com/developers/applications)");
+        }
+        return text.append('.').toString();
+    }
+
+    private void registerCommands(JDA client) {
+        List<CommandData> commands = List.of(
+                Commands.slash(DiscordBridge.CANCEL, "Cancel the agent's running turn in this conversation"),
+                Commands.slash(DiscordBridge.RESET, "Start this conversation afresh (the agent forgets it)"),
+                Commands.slash(DiscordBridge.STATUS, "Show what the agent of this conversation is doing"));
+        for (CommandData command : commands) {
+            client.upsertCommand(command)
+                    .queue(null, e -> LOG.warn("Could not register /{}: {}", command.getName(), e.toString()));
+        }
+    }
+
+    /**
+     * Detaches from JDA, withdraws open permission questions (they are denied) and stops the front end's own
+     * threads. Running turns are not cancelled (the broker owns them); the broker and JDA keep running. Idempotent.
      */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("not yet");
+        DiscordBridge detached;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            detached = bridge;
+            if (detached != null) {
+                detached.close();
+                if (jda != null) {
+                    jda.removeEventListener(detached);
+                }
+                if (shards != null) {
+                    shards.removeEventListener(detached);
+                }
+            }
+        }
+        prompts.closeAll();
+        scheduler.shutdownNow();
+        if (ownExecutor != null) {
+            ownExecutor.shutdownNow();
+        }
+        LOG.info("Discord front end closed");
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private static <T> T requireNonNull(@Nullable T value, String name) {
+        if (value == null) {
+            throw new NullPointerException(name + " must not be null");
+        }
+        return value;
     }
 }

@@ -1,0 +1,428 @@
+package io.github.acppool.discord;
+
+import io.github.acppool.Ticker;
+import io.github.acppool.acp.schema.ContentBlock;
+import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.BrokerResult;
+import io.github.acppool.broker.ChatMessage;
+import io.github.acppool.broker.ConversationStatus;
+import io.github.acppool.broker.MessageListener;
+import io.github.acppool.broker.Sender;
+import io.github.acppool.broker.TurnStart;
+import io.github.acppool.turn.TurnEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import net.dv8tion.jda.api.entities.Guild;
+import net.dv8tion.jda.api.entities.ISnowflake;
+import net.dv8tion.jda.api.entities.Member;
+import net.dv8tion.jda.api.entities.Message;
+import net.dv8tion.jda.api.entities.MessageType;
+import net.dv8tion.jda.api.entities.Role;
+import net.dv8tion.jda.api.entities.User;
+import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.entities.emoji.Emoji;
+import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
+import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
+import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
+import net.dv8tion.jda.api.hooks.ListenerAdapter;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDA listener of a started {@link DiscordFrontEnd}: decides on JDA's event thread (cheap, never blocking) and
+ * hands the work to the front end's executor, one conversation at a time in arrival order.
+ *
+ * <p>Thread-safe.
+ */
+final class DiscordBridge extends ListenerAdapter {
+
+    /*
+     * Concurrency: JDA calls the event methods on its event thread(s); they only read JDA's cache, count bot turns
+     * and decide, then queue Discord calls (never blocking) or hand work to `executor`. Work for one conversation is
+     * chained in `chains` (a concurrent map of tails), so messages reach the broker in the order they arrived; the
+     * tail is removed when it is still the last one. `triggers` and `knownThreads` are concurrent caches.
+     */
+    private static final Logger LOG = LoggerFactory.getLogger(DiscordBridge.class);
+
+    /** The quiet sign for someone the access rules do not allow. */
+    static final String DENIED = "🚫";
+
+    static final String CANCEL = "cancel";
+    static final String RESET = "reset";
+    static final String STATUS = "status";
+
+    private final DiscordConfig config;
+    private final AcpBroker broker;
+    private final Executor executor;
+    private final ScheduledExecutorService scheduler;
+    private final Ticker ticker;
+    private final PermissionPrompts prompts;
+    private final Attachments attachments;
+    private final BotTurnCounter botTurns = new BotTurnCounter();
+    private final Map<Long, Triggers> triggers = new ConcurrentHashMap<>();
+    private final Set<Long> knownThreads = ConcurrentHashMap.newKeySet();
+    private final Map<Long, CompletableFuture<Void>> chains = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    DiscordBridge(
+            DiscordConfig config,
+            AcpBroker broker,
+            Executor executor,
+            ScheduledExecutorService scheduler,
+            Ticker ticker,
+            PermissionPrompts prompts) {
+        this.config = config;
+        this.broker = broker;
+        this.executor = executor;
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+        this.prompts = prompts;
+        this.attachments = new Attachments(config, executor);
+    }
+
+    void close() {
+        closed = true;
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    @Override
+    public void onMessageReceived(MessageReceivedEvent event) {
+        if (closed) {
+            return;
+        }
+        try {
+            handle(event);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "discord:{} - handling message {} failed",
+                    event.getChannel().getId(),
+                    event.getMessageId(),
+                    e);
+        }
+    }
+
+    private void handle(MessageReceivedEvent event) {
+        Message message = event.getMessage();
+        User author = event.getAuthor();
+        long selfId = event.getJDA().getSelfUser().getIdLong();
+        long channelId = event.getChannel().getIdLong();
+        boolean regular = message.getType() == MessageType.DEFAULT || message.getType() == MessageType.INLINE_REPLY;
+        IncomingMessage.Place place;
+        long parentId = 0;
+        boolean botsThread = false;
+        if (!event.isFromGuild()) {
+            place = IncomingMessage.Place.DIRECT;
+        } else if (event.getChannelType().isThread()) {
+            place = IncomingMessage.Place.THREAD;
+            ThreadChannel thread = event.getChannel().asThreadChannel();
+            parentId = thread.getParentChannel().getIdLong();
+            botsThread = thread.getOwnerIdLong() == selfId
+                    || knownThreads.contains(channelId)
+                    || broker.status(DiscordFrontEnd.conversationId(channelId)).isPresent();
+        } else {
+            place = IncomingMessage.Place.CHANNEL;
+        }
+        Member member = event.getMember();
+        Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
+        String content = message.getContentRaw();
+        int turns = botTurns.record(channelId, author.isBot(), regular, content);
+        IncomingMessage incoming = new IncomingMessage(
+                author.getIdLong(),
+                author.isBot(),
+                roles,
+                regular,
+                place,
+                channelId,
+                parentId,
+                botsThread,
+                ids(message.getMentions().getUsers()),
+                event.isFromGuild() ? ids(message.getMentions().getRoles()) : Set.of(),
+                content);
+        Decision decision = triggersFor(event.isFromGuild() ? event.getGuild() : null, selfId)
+                .decide(incoming, turns);
+        if (decision instanceof Decision.Ignore ignore) {
+            LOG.trace("discord:{} - ignoring message {}: {}", channelId, message.getId(), ignore.reason());
+        } else if (decision instanceof Decision.Deny) {
+            LOG.info("discord:{} - user {} is not allowed; message {}", channelId, author.getId(), message.getId());
+            message.addReaction(Emoji.fromUnicode(DENIED)).queue(null, e -> LOG.debug("deny sign failed", e));
+        } else if (decision instanceof Decision.BotLoopStopped) {
+            event.getChannel()
+                    .sendMessage("🛑 Stopping here: " + config.access().maxBotTurns()
+                            + " bot messages in a row in this thread. A person's message lets the bots talk again.")
+                    .queue(null, e -> LOG.warn("discord:{} - could not post the bot-loop notice", channelId, e));
+        } else if (decision instanceof Decision.StartThread start) {
+            serially(message.getIdLong(), () -> startThread(message, start));
+        } else if (decision instanceof Decision.Reply reply) {
+            if (place == IncomingMessage.Place.THREAD) {
+                knownThreads.add(channelId);
+            }
+            MessageChannel channel = event.getChannel();
+            serially(
+                    channelId,
+                    () -> submit(DiscordFrontEnd.conversationId(channelId), channel, message, reply.prompt()));
+        }
+    }
+
+    private Triggers triggersFor(@Nullable Guild guild, long selfId) {
+        long key = guild == null ? 0 : guild.getIdLong();
+        return triggers.computeIfAbsent(key, k -> {
+            Set<Long> botRoles = guild == null
+                    ? Set.of()
+                    : guild.getSelfMember().getRoles().stream()
+                            .filter(Role::isManaged)
+                            .map(ISnowflake::getIdLong)
+                            .collect(Collectors.toSet());
+            return new Triggers(config.access(), selfId, botRoles);
+        });
+    }
+
+    private CompletableFuture<?> startThread(Message message, Decision.StartThread start) {
+        return message.createThreadChannel(start.threadName())
+                .submit()
+                .handle((thread, error) -> {
+                    if (error != null) {
+                        LOG.warn(
+                                "discord:{} - could not start a thread from message {}",
+                                message.getChannel().getId(),
+                                message.getId(),
+                                error);
+                        message.reply(
+                                        ErrorLines.describe(
+                                                new IllegalStateException(
+                                                        "could not start a thread here (does the bot have the Create Public Threads permission?)")))
+                                .queue(null, e -> LOG.debug("error reply failed", e));
+                        return CompletableFuture.completedFuture(null);
+                    }
+                    knownThreads.add(thread.getIdLong());
+                    return submit(DiscordFrontEnd.conversationId(thread.getIdLong()), thread, message, start.prompt());
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** Prepares the attachments and submits the message; completes once the broker has it (not its answer). */
+    private CompletableFuture<?> submit(String conversationId, MessageChannel channel, Message trigger, String prompt) {
+        CompletableFuture<Attachments.Prepared> prepared =
+                trigger.getAttachments().isEmpty()
+                        ? CompletableFuture.completedFuture(new Attachments.Prepared(List.of(), List.of()))
+                        : attachments.prepare(conversationId, trigger.getAttachments());
+        return prepared.thenAccept(p -> {
+            List<ContentBlock> blocks = new ArrayList<>();
+            if (!prompt.isBlank()) {
+                blocks.add(ContentBlock.text(prompt));
+            }
+            blocks.addAll(p.blocks());
+            if (blocks.isEmpty()) {
+                List<String> lines = new ArrayList<>(p.notes());
+                lines.add("Write what you need after the mention, e.g. \"fix the failing test\".");
+                channel.sendMessage(String.join("\n", lines)).queue(null, e -> LOG.debug("hint failed", e));
+                return;
+            }
+            Member member = trigger.getMember();
+            User author = trigger.getAuthor();
+            Sender sender =
+                    new Sender(author.getId(), member != null ? member.getEffectiveName() : author.getEffectiveName());
+            ReplyStream stream = new ReplyStream(conversationId, trigger, channel, config, scheduler, ticker);
+            p.notes().forEach(stream::addNotice);
+            send(conversationId, new ChatMessage(trigger.getId(), sender, blocks), channel, stream);
+        });
+    }
+
+    private void send(String conversationId, ChatMessage message, MessageChannel channel, ReplyStream stream) {
+        CompletableFuture<BrokerResult> result;
+        try {
+            result = broker.promptAsync(conversationId, message, new Listener(stream, channel));
+        } catch (RuntimeException e) {
+            stream.finish(null, e);
+            return;
+        }
+        stream.submitted();
+        var unused = result.whenCompleteAsync(
+                (r, e) -> {
+                    if (r != null
+                            && r.outcome() == BrokerResult.Outcome.REJECTED
+                            && message.content().stream().anyMatch(b -> b instanceof ContentBlock.Image)) {
+                        // The broker cannot tell before a turn whether the agent takes images: ask again without.
+                        List<ContentBlock> withoutImages = message.content().stream()
+                                .filter(b -> !(b instanceof ContentBlock.Image))
+                                .toList();
+                        stream.addNotice("📎 Skipped the images: this agent does not accept images.");
+                        if (!withoutImages.isEmpty()) {
+                            send(
+                                    conversationId,
+                                    new ChatMessage(message.messageId(), message.sender(), withoutImages),
+                                    channel,
+                                    stream);
+                            return;
+                        }
+                    }
+                    stream.finish(r, e);
+                },
+                executor);
+    }
+
+    /** Remembers which channel a session talks in (for permission questions), then lets the stream show the turn. */
+    private final class Listener implements MessageListener {
+        private final ReplyStream stream;
+        private final MessageChannel channel;
+
+        Listener(ReplyStream stream, MessageChannel channel) {
+            this.stream = stream;
+            this.channel = channel;
+        }
+
+        @Override
+        public void onQueued(int position) {
+            stream.onQueued(position);
+        }
+
+        @Override
+        public void onTurnStarted(TurnStart turn) {
+            prompts.sessionStarted(turn.sessionId(), channel);
+            stream.onTurnStarted(turn);
+        }
+
+        @Override
+        public void onEvent(TurnEvent event) {
+            stream.onEvent(event);
+        }
+    }
+
+    private void serially(long key, Supplier<CompletableFuture<?>> task) {
+        CompletableFuture<Void>[] created = newArray();
+        chains.compute(key, (k, tail) -> {
+            CompletableFuture<Void> base = tail == null ? CompletableFuture.completedFuture(null) : tail;
+            CompletableFuture<Void> next = base.thenComposeAsync(
+                            ignored -> {
+                                try {
+                                    return task.get();
+                                } catch (RuntimeException e) {
+                                    return CompletableFuture.failedFuture(e);
+                                }
+                            },
+                            executor)
+                    .handle((ignored, error) -> {
+                        if (error != null) {
+                            LOG.warn("discord:{} - handling a message failed", Long.toUnsignedString(key), error);
+                        }
+                        return null;
+                    });
+            created[0] = next;
+            return next;
+        });
+        CompletableFuture<Void> mine = created[0];
+        var unused = mine.whenComplete((ignored, error) -> chains.remove(key, mine));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CompletableFuture<Void>[] newArray() {
+        return (CompletableFuture<Void>[]) new CompletableFuture<?>[1];
+    }
+
+    private static Set<Long> ids(List<? extends ISnowflake> entities) {
+        return entities.stream().map(ISnowflake::getIdLong).collect(Collectors.toSet());
+    }
+
+    // ---------------------------------------------------------------- slash commands and buttons
+
+    @Override
+    public void onSlashCommandInteraction(SlashCommandInteractionEvent event) {
+        String name = event.getName();
+        if (closed || !(name.equals(CANCEL) || name.equals(RESET) || name.equals(STATUS))) {
+            return;
+        }
+        Member member = event.getMember();
+        Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
+        if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles)) {
+            event.reply("You are not allowed to use this bot.")
+                    .setEphemeral(true)
+                    .queue();
+            return;
+        }
+        String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());
+        executor.execute(() -> {
+            String answer;
+            try {
+                answer = command(name, conversationId);
+            } catch (RuntimeException e) {
+                LOG.warn("{} - /{} failed", conversationId, name, e);
+                answer = ErrorLines.describe(e);
+            }
+            event.reply(answer)
+                    .setEphemeral(true)
+                    .queue(null, e -> LOG.warn("{} - /{} reply failed", conversationId, name, e));
+        });
+    }
+
+    private String command(String name, String conversationId) {
+        return switch (name) {
+            case CANCEL ->
+                broker.cancel(conversationId)
+                        ? "Cancelled the running turn. Messages sent meanwhile will still be answered."
+                        : "Nothing is running in this conversation.";
+            case RESET -> {
+                broker.reset(conversationId);
+                yield "Started afresh: the agent forgets this conversation's earlier context.";
+            }
+            default ->
+                broker.status(conversationId)
+                        .map(DiscordBridge::describe)
+                        .orElse("No agent is attached to this conversation right now; the next message starts one "
+                                + "(and resumes its session if there was one).");
+        };
+    }
+
+    static String describe(ConversationStatus status) {
+        StringBuilder text = new StringBuilder();
+        text.append(status.busy() ? "🤔 Busy" : "💤 Idle");
+        if (status.queuedMessages() > 0) {
+            text.append(" · ").append(status.queuedMessages()).append(" queued");
+        }
+        text.append(" · agent ").append(status.alive() ? "running" : "stopped");
+        if (status.sessionId() != null) {
+            text.append(" · session `").append(status.sessionId()).append('`');
+        }
+        text.append(" · ").append(status.turns()).append(status.turns() == 1 ? " turn" : " turns");
+        if (!status.busy()) {
+            text.append(" · idle for ").append(human(status.idle()));
+        }
+        if (status.lastError() != null) {
+            text.append("\nLast error: ").append(ErrorLines.firstLine(status.lastError()));
+        }
+        return text.toString();
+    }
+
+    private static String human(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        if (seconds < 3600) {
+            return (seconds / 60) + " min";
+        }
+        return (seconds / 3600) + " h " + (seconds % 3600 / 60) + " min";
+    }
+
+    @Override
+    public void onButtonInteraction(ButtonInteractionEvent event) {
+        if (!event.getComponentId().startsWith(PermissionPrompts.BUTTON_PREFIX)) {
+            return;
+        }
+        try {
+            prompts.onButton(event);
+        } catch (RuntimeException e) {
+            LOG.warn("discord:{} - answering a permission button failed", event.getChannelId(), e);
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package io.github.acppool.discord;
+
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.github.acppool.Ticker;
+import io.github.acppool.broker.BrokerResult;
+import io.github.acppool.broker.ChatMessage;
+import io.github.acppool.broker.MessageListener;
+import io.github.acppool.broker.TurnStart;
+import io.github.acppool.turn.ToolCall;
+import io.github.acppool.turn.TurnEvent;
+import io.github.acppool.turn.TurnResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import net.dv8tion.jda.api.entities.Message;
+import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.entities.emoji.Emoji;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What Discord shows for one submitted message: the status reaction on it and, if the turn's reply streams to it, a
+ * placeholder that is edited at the cadence and replaced by the final reply (split, the rest sent as new messages).
+ *
+ * <p>Thread-safe: the broker calls the listener methods (its threads and the client's delivery thread), JDA completes
+ * the placeholder on its callback threads, the scheduler ticks the reaction debounce.
+ */
+final class ReplyStream implements MessageListener {
+
+    /*
+     * Concurrency: `lock` guards the reply's state below. Discord calls (JDA's queue/submit never block) and calls
+     * into the EditCadence are made after releasing `lock`, with values computed under it; the cadence has its own
+     * lock and never calls back into this class. StatusReactions has its own monitor and only computes.
+     */
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyStream.class);
+
+    private final String conversationId;
+    private final Message trigger;
+    private final MessageChannel replyChannel;
+    private final DiscordConfig config;
+    private final ScheduledExecutorService scheduler;
+    private final Ticker ticker;
+    private final StatusReactions status;
+    private final ReentrantLock lock = new ReentrantLock();
+
+    @GuardedBy("lock")
+    private final List<String> notices = new ArrayList<>();
+
+    @GuardedBy("lock")
+    private final StringBuilder text = new StringBuilder();
+
+    @GuardedBy("lock")
+    private final Map<String, ToolCallView> tools = new LinkedHashMap<>();
+
+    @GuardedBy("lock")
+    private @Nullable CompletableFuture<@Nullable Message> placeholder;
+
+    @GuardedBy("lock")
+    private @Nullable EditCadence cadence;
+
+    @GuardedBy("lock")
+    private boolean queued;
+
+    @GuardedBy("lock")
+    private boolean finished;
+
+    ReplyStream(
+            String conversationId,
+            Message trigger,
+            MessageChannel replyChannel,
+            DiscordConfig config,
+            ScheduledExecutorService scheduler,
+            Ticker ticker) {
+        this.conversationId = conversationId;
+        this.trigger = trigger;
+        this.replyChannel = replyChannel;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.ticker = ticker;
+        this.status = new StatusReactions(config.statusEmoji(), config.statusDebounce());
+    }
+
+    /** A line shown above the reply (a skipped attachment, a lost session). */
+    void addNotice(String notice) {
+        lock.lock();
+        try {
+            notices.add(notice);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The message was submitted: the first visible sign. A queued message shows the queued reaction (set by {@link
+     * #onQueued}, which the broker calls before {@code promptAsync} returns); any other gets the thinking reaction
+     * and the placeholder at once.
+     */
+    void submitted() {
+        boolean wasQueued;
+        lock.lock();
+        try {
+            wasQueued = queued;
+        } finally {
+            lock.unlock();
+        }
+        if (!wasQueued) {
+            setStatus(StatusReactions.Status.THINKING);
+            ensurePlaceholder();
+        }
+    }
+
+    @Override
+    public void onQueued(int position) {
+        lock.lock();
+        try {
+            queued = true;
+        } finally {
+            lock.unlock();
+        }
+        LOG.debug("{} - message {} queued at {}", conversationId, trigger.getId(), position);
+        setStatus(StatusReactions.Status.QUEUED);
+    }
+
+    @Override
+    public void onTurnStarted(TurnStart turn) {
+        setStatus(StatusReactions.Status.THINKING);
+        if (turn.sessionReset()) {
+            String why = ErrorLines.firstLine(turn.sessionResetReason());
+            addNotice("⚠️ The earlier context of this conversation could not be restored"
+                    + (why.isEmpty() ? "" : " (" + why + ")") + "; the agent starts afresh.");
+        }
+        if (turn.streamsTo(ownMessage(turn))) {
+            ensurePlaceholder();
+        }
+    }
+
+    private ChatMessage ownMessage(TurnStart turn) {
+        for (ChatMessage message : turn.messages()) {
+            if (message.messageId().equals(trigger.getId())) {
+                return message;
+            }
+        }
+        return turn.replyTo();
+    }
+
+    @Override
+    public void onEvent(TurnEvent event) {
+        StatusReactions.Status next = null;
+        String preview;
+        EditCadence edits;
+        lock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            if (event instanceof TurnEvent.TextChunk chunk) {
+                text.append(chunk.text());
+                next = StatusReactions.Status.THINKING;
+            } else if (event instanceof TurnEvent.ToolCallStarted started) {
+                next = putTool(started.toolCall());
+            } else if (event instanceof TurnEvent.ToolCallUpdated updated) {
+                next = putTool(updated.toolCall());
+            } else {
+                return;
+            }
+            edits = cadence;
+            preview = edits == null ? "" : previewLocked();
+        } finally {
+            lock.unlock();
+        }
+        if (next != null) {
+            setStatus(next);
+        }
+        if (edits != null) {
+            edits.update(preview);
+        }
+    }
+
+    @GuardedBy("lock")
+    private StatusReactions.Status putTool(ToolCall call) {
+        ToolCallView view = view(call);
+        tools.put(call.id(), view);
+        boolean anyRunning = tools.values().stream().anyMatch(t -> t.status().isRunning());
+        return anyRunning ? StatusReactions.Status.TOOL : StatusReactions.Status.THINKING;
+    }
+
+    static ToolCallView view(ToolCall call) {
+        ToolCallView.Status status =
+                switch (call.status()) {
+                    case PENDING -> ToolCallView.Status.PENDING;
+                    case IN_PROGRESS -> ToolCallView.Status.IN_PROGRESS;
+                    case COMPLETED -> ToolCallView.Status.COMPLETED;
+                    case FAILED -> ToolCallView.Status.FAILED;
+                };
+        return new ToolCallView(call.id(), call.title(), call.kind() == null ? "" : call.kind(), status);
+    }
+
+    @GuardedBy("lock")
+    private String previewLocked() {
+        String body = ReplyComposer.streaming(List.copyOf(tools.values()), text.toString(), config.toolDisplay());
+        return notices.isEmpty()
+                ? body
+                : MessageSplitter.preview(String.join("\n", notices) + "\n\n" + body, MessageSplitter.PREVIEW_LIMIT);
+    }
+
+    private void ensurePlaceholder() {
+        CompletableFuture<@Nullable Message> sent;
+        lock.lock();
+        try {
+            if (placeholder != null || finished) {
+                return;
+            }
+            sent = new CompletableFuture<>();
+            placeholder = sent;
+        } finally {
+            lock.unlock();
+        }
+        replyChannel
+                .sendMessage(MessageSplitter.ELLIPSIS)
+                .queue(
+                        message -> {
+                            String preview;
+                            EditCadence edits;
+                            lock.lock();
+                            try {
+                                edits = new EditCadence(
+                                        conversationId,
+                                        MessageSplitter.ELLIPSIS,
+                                        config.editInterval(),
+                                        scheduler,
+                                        ticker,
+                                        text -> message.editMessage(text).submit());
+                                if (!finished) {
+                                    cadence = edits;
+                                }
+                                preview = previewLocked();
+                            } finally {
+                                lock.unlock();
+                            }
+                            sent.complete(message);
+                            edits.update(preview);
+                        },
+                        error -> {
+                            LOG.warn(
+                                    "{} - could not send the placeholder for message {}",
+                                    conversationId,
+                                    trigger.getId(),
+                                    error);
+                            sent.complete(null);
+                        });
+    }
+
+    /** The message's result: the final reply (if it streamed here) and the final reaction. */
+    void finish(@Nullable BrokerResult result, @Nullable Throwable error) {
+        boolean ok = error == null
+                && result != null
+                && (result.outcome() == BrokerResult.Outcome.COMPLETED
+                        || result.outcome() == BrokerResult.Outcome.CANCELLED);
+        boolean replyHere = error != null || result == null || result.repliedHere();
+        List<String> parts;
+        CompletableFuture<@Nullable Message> shown;
+        EditCadence edits;
+        lock.lock();
+        try {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            edits = cadence;
+            cadence = null;
+            parts = replyHere ? finalPartsLocked(result, error) : List.of();
+            shown = placeholder;
+        } finally {
+            lock.unlock();
+        }
+        if (error != null) {
+            LOG.warn("{} - message {} was not answered", conversationId, trigger.getId(), error);
+        } else if (result != null && result.error() != null) {
+            LOG.warn(
+                    "{} - turn for message {} ended {}",
+                    conversationId,
+                    trigger.getId(),
+                    result.outcome(),
+                    result.error());
+        }
+        setStatus(ok ? StatusReactions.Status.DONE : StatusReactions.Status.ERROR);
+        if (parts.isEmpty()) {
+            return;
+        }
+        if (shown == null) {
+            sendInOrder(parts, 0);
+            return;
+        }
+        EditCadence finalEdits = edits;
+        var unused = shown.thenAccept(message -> {
+            if (message == null) {
+                sendInOrder(parts, 0);
+            } else if (finalEdits == null) {
+                message.editMessage(parts.get(0)).queue(done -> sendInOrder(parts, 1), failed -> {
+                    LOG.warn("{} - could not edit the reply into the placeholder", conversationId, failed);
+                    sendInOrder(parts, 0);
+                });
+            } else {
+                var unusedFinal = finalEdits.finish(parts.get(0)).whenComplete((done, failed) -> {
+                    if (failed != null) {
+                        LOG.warn("{} - could not edit the reply into the placeholder", conversationId, failed);
+                        sendInOrder(parts, 0);
+                    } else {
+                        sendInOrder(parts, 1);
+                    }
+                });
+            }
+        });
+    }
+
+    @GuardedBy("lock")
+    private List<String> finalPartsLocked(@Nullable BrokerResult result, @Nullable Throwable error) {
+        List<ToolCallView> views;
+        String body;
+        if (error != null || result == null) {
+            views = List.of();
+            body = ErrorLines.describe(error == null ? new IllegalStateException("no result") : error);
+        } else {
+            TurnResult turn = result.turn();
+            if (turn != null && !turn.text().isBlank()) {
+                views = turn.toolCalls().stream().map(ReplyStream::view).toList();
+            } else {
+                // replyText() names the tools itself when there is no text: do not list them twice.
+                views = List.of();
+            }
+            body = turn == null && result.error() != null ? ErrorLines.describe(result.error()) : result.replyText();
+        }
+        String top = String.join("\n", notices);
+        List<String> parts = ReplyComposer.finalParts(views, body, config.toolDisplay());
+        if (top.isEmpty()) {
+            return parts;
+        }
+        List<String> all = new ArrayList<>();
+        all.addAll(MessageSplitter.split(top, MessageSplitter.DISCORD_LIMIT).stream()
+                .filter(p -> !p.isBlank())
+                .toList());
+        // Keep the notice in the first message when it fits, so the placeholder shows it.
+        String first = top + "\n\n" + parts.get(0);
+        if (all.size() == 1 && Text.codePoints(first) <= MessageSplitter.DISCORD_LIMIT) {
+            all.set(0, first);
+            all.addAll(parts.subList(1, parts.size()));
+        } else {
+            all.addAll(parts);
+        }
+        return all;
+    }
+
+    private void sendInOrder(List<String> parts, int from) {
+        if (from >= parts.size()) {
+            return;
+        }
+        replyChannel.sendMessage(parts.get(from)).queue(sent -> sendInOrder(parts, from + 1), error -> {
+            LOG.warn("{} - could not send part {} of {} of the reply", conversationId, from + 1, parts.size(), error);
+            sendInOrder(parts, from + 1);
+        });
+    }
+
+    private void setStatus(StatusReactions.Status next) {
+        apply(status.set(next, ticker.read()));
+        scheduleTick();
+    }
+
+    private void scheduleTick() {
+        OptionalLong due = status.nextTickNanos();
+        if (due.isPresent()) {
+            long delay = Math.max(0, due.getAsLong() - ticker.read());
+            try {
+                scheduler.schedule(
+                        () -> {
+                            apply(status.tick(ticker.read()));
+                            scheduleTick();
+                        },
+                        delay,
+                        TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                LOG.debug("{} - status reaction not scheduled: {}", conversationId, e.toString());
+            }
+        }
+    }
+
+    private void apply(List<StatusReactions.Change> changes) {
+        for (StatusReactions.Change change : changes) {
+            Emoji emoji = Emoji.fromUnicode(change.emoji());
+            (change.add() ? trigger.addReaction(emoji) : trigger.removeReaction(emoji))
+                    .queue(
+                            null,
+                            error -> LOG.debug(
+                                    "{} - status reaction {} on {} failed: {}",
+                                    conversationId,
+                                    change.emoji(),
+                                    trigger.getId(),
+                                    error.toString()));
+        }
+    }
+}
