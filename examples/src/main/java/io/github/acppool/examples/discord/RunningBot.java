@@ -132,6 +132,13 @@ final class RunningBot implements AutoCloseable {
         return broker;
     }
 
+    /** Names the bot and what runs; never the token. */
+    @Override
+    public String toString() {
+        return "RunningBot[" + botName() + ", status " + jda.getStatus() + ", "
+                + broker.status().size() + " conversations]";
+    }
+
     /**
      * Waits until the bot stops: returns 0 after {@link #close()}, or 1 after closing everything when Discord ended
      * the session itself (e.g. the token was reset).

@@ -143,7 +143,7 @@ final class DiscordBotIT {
             assertThat(bot.process.exitValue()).isEqualTo(2);
             assertThat(bot.errors())
                     .isEqualTo("acp-pool discord bot: " + config + ": pool.idleTimeout: expected "
-                            + Values.DURATION_FORMS + ", got \"30\"\n");
+                            + Values.DURATION_FORMS + ", got 30\n");
             assertThat(discord.connections()).isZero();
             assertThat(dir.resolve("state")).doesNotExist();
         }
