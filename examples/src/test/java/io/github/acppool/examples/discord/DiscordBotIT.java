@@ -149,25 +149,81 @@ final class DiscordBotIT {
         }
     }
 
+    @Test
+    void aWrongToken_exits1SayingSo() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = DiscordBot.run(
+                List.of("--config", writeConfig(yaml()).toString()),
+                Map.of("DISCORD_BOT_TOKEN", "not-the-token"),
+                dir,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                bot -> {
+                    throw new AssertionError("must not start");
+                });
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("acp-pool discord bot: ")
+                .contains("token")
+                .doesNotContain("not-the-token")
+                .doesNotContain("\tat ");
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+                .isEmpty();
+    }
+
+    @Test
+    void aMissingMessageContentIntent_exits1WithTheFix() {
+        discord.close();
+        discord = FakeDiscord.builder().allowedPrivilegedIntents().start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+        int status = DiscordBot.run(
+                List.of("--config", writeConfig(yaml()).toString()),
+                Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN),
+                dir,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                bot -> {
+                    throw new AssertionError("must not start");
+                });
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("acp-pool discord bot: ")
+                .contains("MESSAGE CONTENT")
+                .doesNotContain("\tat ");
+    }
+
+    private Path writeConfig(String yaml) {
+        Path file = dir.resolve("bot.yaml");
+        try {
+            Files.writeString(file, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
     /** Alice mentions the bot in #general; returns the bot's final reply in the thread started from her message. */
     private FakeMessage converse(String content) {
         FakeMessage mention = discord.sendUserMessage(alice, general, content);
         long thread = await().atMost(WAIT)
                 .until(() -> discord.threadStartedFrom(mention.id()), OptionalLong::isPresent)
                 .getAsLong();
-        await().atMost(WAIT)
+        // The final edit and the "done" reaction are separate REST calls, in either order.
+        Optional<FakeMessage> reply = await().atMost(WAIT)
                 .until(
                         () -> discord.message(mention.id())
-                                .map(FakeMessage::reactions)
-                                .orElse(List.of()),
-                        reactions -> reactions.contains(StatusEmoji.DEFAULT_DONE));
-        Optional<FakeMessage> reply = discord.messagesIn(thread).stream()
-                .filter(m -> m.authorId() == discord.bot().id())
-                .filter(m -> m.content().contains("You said"))
-                .findFirst();
-        assertThat(reply)
-                .as("the bot's reply in thread %s: %s", thread, discord.messagesIn(thread))
-                .isPresent();
+                                        .map(FakeMessage::reactions)
+                                        .orElse(List.of())
+                                        .contains(StatusEmoji.DEFAULT_DONE)
+                                ? discord.messagesIn(thread).stream()
+                                        .filter(m ->
+                                                m.authorId() == discord.bot().id())
+                                        .filter(m -> m.content().contains("Words:"))
+                                        .findFirst()
+                                : Optional.empty(),
+                        Optional::isPresent);
         return reply.orElseThrow();
     }
 
