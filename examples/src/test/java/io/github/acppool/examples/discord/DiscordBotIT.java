@@ -164,8 +164,8 @@ final class DiscordBotIT {
 
         assertThat(status).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .startsWith("acp-pool discord bot: ")
-                .contains("token")
+                .startsWith("acp-pool discord bot: Discord refused the bot token in DISCORD_BOT_TOKEN (copy it"
+                        + " again from the Discord developer portal: your application, Bot, Reset Token)\n")
                 .doesNotContain("not-the-token")
                 .doesNotContain("\tat ");
         assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
@@ -189,8 +189,8 @@ final class DiscordBotIT {
 
         assertThat(status).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8))
-                .startsWith("acp-pool discord bot: ")
-                .contains("MESSAGE CONTENT")
+                .startsWith("acp-pool discord bot: Discord closed the connection while logging in: ")
+                .contains("enable MESSAGE CONTENT INTENT in the Discord developer portal")
                 .doesNotContain("\tat ");
     }
 
