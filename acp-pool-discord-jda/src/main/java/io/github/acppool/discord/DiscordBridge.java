@@ -189,26 +189,26 @@ final class DiscordBridge extends ListenerAdapter {
     }
 
     private CompletableFuture<?> startThread(Message message, Decision.StartThread start) {
-        return message.createThreadChannel(start.threadName())
-                .submit()
-                .handle((thread, error) -> {
-                    if (error != null) {
-                        LOG.warn(
-                                "discord:{} - could not start a thread from message {}",
-                                message.getChannel().getId(),
-                                message.getId(),
-                                error);
-                        message.reply(
-                                        ErrorLines.describe(
-                                                new IllegalStateException(
-                                                        "could not start a thread here (does the bot have the Create Public Threads permission?)")))
-                                .queue(null, e -> LOG.debug("error reply failed", e));
+        CompletableFuture<@Nullable ThreadChannel> created =
+                message.createThreadChannel(start.threadName()).submit().thenApply(t -> t);
+        return created.exceptionally(error -> {
+                    LOG.warn(
+                            "discord:{} - could not start a thread from message {}",
+                            message.getChannel().getId(),
+                            message.getId(),
+                            error);
+                    message.reply("⚠️ I could not start a thread here (does the bot have the Create Public Threads"
+                                    + " permission?).")
+                            .queue(null, e -> LOG.debug("error reply failed", e));
+                    return null;
+                })
+                .thenCompose(thread -> {
+                    if (thread == null) {
                         return CompletableFuture.completedFuture(null);
                     }
                     knownThreads.add(thread.getIdLong());
                     return submit(DiscordFrontEnd.conversationId(thread.getIdLong()), thread, message, start.prompt());
-                })
-                .thenCompose(f -> f);
+                });
     }
 
     /** Prepares the attachments and submits the message; completes once the broker has it (not its answer). */

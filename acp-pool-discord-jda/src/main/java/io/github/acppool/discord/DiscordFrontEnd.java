@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +70,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
     private final DiscordConfig config;
     private final Executor executor;
     private final @Nullable ExecutorService ownExecutor;
-    private final ScheduledThreadPoolExecutor scheduler;
+    private final ScheduledExecutorService scheduler;
+    private final boolean ownsScheduler;
+    private final Ticker ticker;
     private final PermissionPrompts prompts;
 
     @GuardedBy("this")
@@ -84,7 +87,11 @@ public final class DiscordFrontEnd implements AutoCloseable {
     @GuardedBy("this")
     private boolean closed;
 
-    private DiscordFrontEnd(DiscordConfig config, @Nullable Executor executor) {
+    private DiscordFrontEnd(
+            DiscordConfig config,
+            @Nullable Executor executor,
+            @Nullable ScheduledExecutorService scheduler,
+            Ticker ticker) {
         this.config = config;
         if (executor == null) {
             this.ownExecutor = Executors.newFixedThreadPool(OWN_THREADS, daemon("acp-discord-"));
@@ -93,14 +100,22 @@ public final class DiscordFrontEnd implements AutoCloseable {
             this.ownExecutor = null;
             this.executor = executor;
         }
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("acp-discord-timer-"));
-        this.scheduler.setRemoveOnCancelPolicy(true);
+        if (scheduler == null) {
+            ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("acp-discord-timer-"));
+            timer.setRemoveOnCancelPolicy(true);
+            this.scheduler = timer;
+            this.ownsScheduler = true;
+        } else {
+            this.scheduler = scheduler;
+            this.ownsScheduler = false;
+        }
+        this.ticker = ticker;
         this.prompts = new PermissionPrompts(config.access(), config.permissionTimeout());
     }
 
     /** A front end with its own daemon threads (ended by {@link #close()}). */
     public static DiscordFrontEnd create(DiscordConfig config) {
-        return new DiscordFrontEnd(requireNonNull(config, "config"), null);
+        return new DiscordFrontEnd(requireNonNull(config, "config"), null, null, Ticker.systemTicker());
     }
 
     /**
@@ -109,7 +124,14 @@ public final class DiscordFrontEnd implements AutoCloseable {
      * run on one daemon thread of the front end.
      */
     public static DiscordFrontEnd create(DiscordConfig config, Executor executor) {
-        return new DiscordFrontEnd(requireNonNull(config, "config"), requireNonNull(executor, "executor"));
+        return new DiscordFrontEnd(
+                requireNonNull(config, "config"), requireNonNull(executor, "executor"), null, Ticker.systemTicker());
+    }
+
+    /** For tests: timers on {@code scheduler} and time from {@code ticker} (e.g. a FakeScheduler), both not owned. */
+    static DiscordFrontEnd create(
+            DiscordConfig config, Executor executor, ScheduledExecutorService scheduler, Ticker ticker) {
+        return new DiscordFrontEnd(config, executor, scheduler, ticker);
     }
 
     /** The gateway intents the front end needs: GUILD_MESSAGES, MESSAGE_CONTENT and DIRECT_MESSAGES. */
@@ -206,7 +228,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
             }
             return null;
         });
-        DiscordBridge created = new DiscordBridge(config, broker, executor, scheduler, Ticker.systemTicker(), prompts);
+        DiscordBridge created = new DiscordBridge(config, broker, executor, scheduler, ticker, prompts);
         bridge = created;
         return created;
     }
@@ -283,7 +305,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
             }
         }
         prompts.closeAll();
-        scheduler.shutdownNow();
+        if (ownsScheduler) {
+            scheduler.shutdownNow();
+        }
         if (ownExecutor != null) {
             ownExecutor.shutdownNow();
         }

@@ -17,6 +17,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
@@ -49,6 +50,9 @@ final class ReplyStream implements MessageListener {
     private final Ticker ticker;
     private final StatusReactions status;
     private final ReentrantLock lock = new ReentrantLock();
+
+    /** At most one debounce tick is scheduled at a time. */
+    private final AtomicBoolean tickScheduled = new AtomicBoolean();
 
     @GuardedBy("lock")
     private final List<String> notices = new ArrayList<>();
@@ -374,17 +378,19 @@ final class ReplyStream implements MessageListener {
 
     private void scheduleTick() {
         OptionalLong due = status.nextTickNanos();
-        if (due.isPresent()) {
+        if (due.isPresent() && tickScheduled.compareAndSet(false, true)) {
             long delay = Math.max(0, due.getAsLong() - ticker.read());
             try {
-                scheduler.schedule(
+                var unused = scheduler.schedule(
                         () -> {
+                            tickScheduled.set(false);
                             apply(status.tick(ticker.read()));
                             scheduleTick();
                         },
                         delay,
                         TimeUnit.NANOSECONDS);
             } catch (RuntimeException e) {
+                tickScheduled.set(false);
                 LOG.debug("{} - status reaction not scheduled: {}", conversationId, e.toString());
             }
         }

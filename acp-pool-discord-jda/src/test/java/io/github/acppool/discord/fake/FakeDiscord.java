@@ -135,6 +135,8 @@ public final class FakeDiscord implements AutoCloseable {
     private final Map<String, FakeChannel> textChannelsByName = new LinkedHashMap<>();
     private final Map<Long, Long> dmChannelByUser = new HashMap<>();
     private final Map<Long, MessageState> messages = new LinkedHashMap<>();
+    private final Map<String, FakeAttachment> attachmentsByPath = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong downloads = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, Long> threadByStarterMessage = new HashMap<>();
     private final Map<String, InteractionState> interactionsByToken = new HashMap<>();
     private final Map<String, ObjectNode> globalCommands = new LinkedHashMap<>();
@@ -250,6 +252,18 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /** The components (action rows) a message has now, as Discord would send them; an empty array if none. */
+    public JsonNode components(long messageId) {
+        lock.lock();
+        try {
+            MessageState message = requireNonNull(messages.get(messageId), "unknown message");
+            JsonNode components = message.json.path("components");
+            return components.isMissingNode() ? Payloads.JSON.arrayNode() : components.deepCopy();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The messages of a channel, oldest first. */
     public List<FakeMessage> messagesIn(long channelId) {
         lock.lock();
@@ -313,6 +327,47 @@ public final class FakeDiscord implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A user posts a message with attachments in a guild text channel or thread; the attachments' urls point at this
+     * fake, which serves their bytes (see {@link #downloads()}).
+     */
+    public FakeMessage sendUserMessage(
+            FakeUser author, FakeChannel channel, String content, List<FakeAttachment> attachments) {
+        lock.lock();
+        try {
+            ChannelState state = requireNonNull(channels.get(channel.id()), "unknown channel");
+            if (state.channel.kind() == FakeChannel.Kind.DM) {
+                throw new IllegalArgumentException("use sendDirectMessage for DM channels");
+            }
+            MessageState message = storeMessage(author, state, content, 0, false);
+            ArrayNode array = message.json.putArray("attachments");
+            for (FakeAttachment attachment : attachments) {
+                long id = nextId();
+                String path = "/attachments/" + Long.toUnsignedString(channel.id()) + "/" + Long.toUnsignedString(id)
+                        + "/" + attachment.fileName();
+                attachmentsByPath.put(path, attachment);
+                ObjectNode node = array.addObject();
+                node.put("id", Payloads.id(id));
+                node.put("filename", attachment.fileName());
+                node.put("size", attachment.bytes().length);
+                node.put("url", server.url(path).toString());
+                node.put("proxy_url", server.url(path).toString());
+                if (attachment.contentType() != null) {
+                    node.put("content_type", attachment.contentType());
+                }
+            }
+            broadcastMessage("MESSAGE_CREATE", message);
+            return message.snapshot();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many attachment downloads this fake served. */
+    public long downloads() {
+        return downloads.get();
     }
 
     /** A user writes to the bot in a DM; the DM channel is created on first use. */
@@ -932,6 +987,25 @@ public final class FakeDiscord implements AutoCloseable {
         }
         String path = String.join("/", request.getUrl().pathSegments());
         path = "/" + path;
+        if (path.startsWith("/attachments/")) {
+            FakeAttachment attachment;
+            lock.lock();
+            try {
+                attachment = attachmentsByPath.get(path);
+            } finally {
+                lock.unlock();
+            }
+            if (attachment == null) {
+                return json(404, Payloads.error(0, "404: Not Found"));
+            }
+            downloads.incrementAndGet();
+            MockResponse.Builder response =
+                    new MockResponse.Builder().code(200).body(new Buffer().write(attachment.bytes()));
+            if (attachment.contentType() != null) {
+                response.setHeader("Content-Type", attachment.contentType());
+            }
+            return response.build();
+        }
         if (!path.startsWith(API_PREFIX + "/")) {
             return json(404, Payloads.error(0, "404: Not Found"));
         }

@@ -27,7 +27,8 @@ public record RestCall(String method, String path, String query, JsonNode body, 
         return parts[index];
     }
 
-    boolean matches(String method, String pathPattern) {
+    /** Whether this call has {@code method} and a path matching {@code pathPattern} ({@code *} = one segment). */
+    public boolean matches(String method, String pathPattern) {
         return this.method.equals(method) && PathPattern.matches(pathPattern, path);
     }
 

@@ -1,0 +1,345 @@
+package io.github.acppool.discord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.acppool.acp.AcpClientOptions;
+import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.discord.fake.FakeAttachment;
+import io.github.acppool.discord.fake.FakeChannel;
+import io.github.acppool.discord.fake.FakeDiscord;
+import io.github.acppool.discord.fake.FakeInteraction;
+import io.github.acppool.discord.fake.FakeMessage;
+import io.github.acppool.discord.fake.FakeUser;
+import io.github.acppool.discord.fake.RestCall;
+import io.github.acppool.discord.fake.RestFailure;
+import io.github.acppool.testing.FakeAgent;
+import io.github.acppool.testing.FakeScheduler;
+import io.github.acppool.turn.DrainPolicy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import net.dv8tion.jda.api.JDA;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The front end end to end: the real JDA client logged in to {@link FakeDiscord}, a real {@link AcpBroker} over
+ * {@link FakeAgent} processes. One fake server, JDA, broker and front end are shared; every test talks in its own
+ * thread. The front end's timers run on a {@link FakeScheduler}, so streamed edits happen only when a test advances
+ * it. Access: only the role "agents" (alice) may talk; bob may not; other bots are answered, at most {@value
+ * #BOT_TURNS} bot messages in a row.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+final class DiscordFrontEndIT {
+
+    private static final int BOT_TURNS = 3;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path work;
+
+    private static FakeDiscord discord;
+    private static FakeScheduler clock;
+    private static ExecutorService executor;
+    private static DiscordFrontEnd frontEnd;
+    private static AcpBroker broker;
+    private static FakeUser alice;
+    private static FakeUser bob;
+    private static FakeChannel general;
+
+    @BeforeAll
+    static void start() {
+        discord = FakeDiscord.start();
+        alice = discord.user("alice");
+        bob = discord.user("bob");
+        general = discord.channel("general");
+        clock = new FakeScheduler();
+        executor = Executors.newFixedThreadPool(2);
+        DiscordConfig config = DiscordConfig.builder()
+                .access(AccessRules.builder()
+                        .allowedRoles(List.of(discord.role("agents").id()))
+                        .maxBotTurns(BOT_TURNS)
+                        .build())
+                .botMessages(BotMessagePolicy.ALL)
+                .permissionTimeout(Duration.ofMinutes(1))
+                .build();
+        frontEnd = DiscordFrontEnd.create(config, executor, clock, clock);
+        broker = AcpBroker.builder()
+                .agent(FakeAgent.launchSpec("--marker=discord-front-end-it"))
+                .workingDirectory(id -> work)
+                .clientOptions(AcpClientOptions.builder()
+                        .permissionPolicy(frontEnd.permissionPolicy())
+                        .closeGrace(Duration.ofMillis(500))
+                        .build())
+                .drainPolicy(DrainPolicy.none())
+                .shutdownTimeout(Duration.ofSeconds(5))
+                .build();
+        JDA jda = discord.login(discord.jdaBuilder(DiscordFrontEnd.requiredIntents()));
+        frontEnd.start(broker, jda);
+        await().atMost(WAIT).until(() -> discord.globalCommandNames().containsAll(Set.of("cancel", "reset", "status")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (frontEnd != null) {
+            frontEnd.close();
+        }
+        if (broker != null) {
+            broker.shutdown();
+        }
+        if (discord != null) {
+            discord.close();
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        if (clock != null) {
+            clock.shutdownNow();
+        }
+    }
+
+    @Test
+    void aMentionStartsAThread_repliesStreamIntoThePlaceholder_queuedMessagesWait_andTheCommandsWork() {
+        FakeMessage trigger = mention(alice, "say hello\nwait-for-continue\nsay never");
+        long thread = awaitThread(trigger);
+        String conversation = DiscordFrontEnd.conversationId(thread);
+        assertThat(discord.channel(thread).name()).startsWith("say hello");
+
+        // The first sign: the thinking reaction on the trigger and a placeholder in the thread.
+        awaitReaction(trigger, StatusEmoji.DEFAULT_THINKING);
+        RestCall placeholderPost = discord.awaitCalls(
+                        "placeholder",
+                        c -> c.matches("POST", "/channels/" + thread + "/messages")
+                                && c.text("content").equals(MessageSplitter.ELLIPSIS),
+                        1)
+                .get(0);
+        long placeholder = botMessages(thread).get(0).id();
+        assertThat(placeholderPost.status()).isEqualTo(200);
+
+        // Streamed edits come when the cadence's interval has passed (the test moves the clock).
+        await().atMost(WAIT).until(() -> {
+            clock.advance(DiscordConfig.DEFAULT_EDIT_INTERVAL);
+            return discord.message(placeholder).orElseThrow().content().contains("hello");
+        });
+        assertThat(broker.status(conversation).orElseThrow().busy()).isTrue();
+
+        // A follow-up without a mention while the turn runs: queued, marked, answered later.
+        FakeMessage queued = discord.sendUserMessage(alice, discord.channel(thread), "say after the cancel");
+        awaitReaction(queued, StatusEmoji.DEFAULT_QUEUED);
+
+        FakeInteraction status = discord.runSlashCommand(alice, discord.channel(thread), "status");
+        assertThat(ephemeralAnswer(status)).contains("Busy").contains("1 queued");
+
+        FakeInteraction stranger = discord.runSlashCommand(bob, discord.channel(thread), "cancel");
+        assertThat(ephemeralAnswer(stranger)).contains("not allowed");
+
+        FakeInteraction cancel = discord.runSlashCommand(alice, discord.channel(thread), "cancel");
+        assertThat(ephemeralAnswer(cancel)).contains("Cancelled");
+
+        awaitBotMessageContaining(thread, "after the cancel");
+        assertThat(discord.message(placeholder).orElseThrow().content()).contains("hello");
+        awaitReaction(queued, StatusEmoji.DEFAULT_DONE);
+
+        FakeInteraction reset = discord.runSlashCommand(alice, discord.channel(thread), "reset");
+        assertThat(ephemeralAnswer(reset)).contains("afresh");
+        discord.sendUserMessage(alice, discord.channel(thread), "history");
+        String history = awaitBotMessageContaining(thread, "history:");
+        assertThat(history).doesNotContain("hello");
+    }
+
+    @Test
+    void aLongReplyIsSplit_theFirstPartReplacingThePlaceholder() {
+        FakeMessage trigger = mention(alice, "chunks 5 1000");
+        long thread = awaitThread(trigger);
+        await().atMost(WAIT).until(() -> botMessages(thread).size() >= 3);
+        awaitReaction(trigger, StatusEmoji.DEFAULT_DONE);
+        List<FakeMessage> replies = botMessages(thread);
+        assertThat(replies).hasSize(3);
+        assertThat(replies.get(0).edits()).isPositive();
+        assertThat(replies).allSatisfy(m -> assertThat(Text.codePoints(m.content()))
+                .isLessThanOrEqualTo(MessageSplitter.DISCORD_LIMIT));
+        String joined = replies.stream().map(FakeMessage::content).collect(Collectors.joining());
+        assertThat(joined)
+                .isEqualTo(
+                        "0".repeat(1000) + "1".repeat(1000) + "2".repeat(1000) + "3".repeat(1000) + "4".repeat(1000));
+    }
+
+    @Test
+    void aRateLimitedPlaceholderIsRetried_andTheReplyLands() {
+        discord.failNext("POST", "/channels/*/messages", RestFailure.rateLimited(Duration.ZERO));
+        FakeMessage trigger = mention(alice, "say survived the rate limit");
+        long thread = awaitThread(trigger);
+        awaitBotMessageContaining(thread, "survived the rate limit");
+        assertThat(discord.calls("POST", "/channels/*/messages"))
+                .extracting(RestCall::status)
+                .contains(429);
+    }
+
+    @Test
+    void permissionQuestions_areAnsweredByAllowedUsersOnly_allowAndDeny() {
+        FakeMessage trigger = mention(alice, "permission p1");
+        long thread = awaitThread(trigger);
+        FakeMessage question = awaitQuestion(thread, 1);
+
+        FakeInteraction refused = discord.clickButton(bob, question.id(), buttonId(question, "allow"));
+        assertThat(ephemeralAnswer(refused)).contains("Only people allowed");
+
+        FakeInteraction allowed = discord.clickButton(alice, question.id(), buttonId(question, "allow"));
+        assertThat(discord.awaitCall("POST", allowed.callbackPath())
+                        .body()
+                        .path("type")
+                        .asInt())
+                .isEqualTo(7);
+        String reply = awaitBotMessageContaining(thread, "permission p1:");
+        assertThat(reply).contains("allow");
+        assertThat(discord.message(question.id()).orElseThrow().content()).contains("Allowed by");
+        assertThat(components(question.id())).isEmpty();
+
+        discord.sendUserMessage(alice, discord.channel(thread), "permission p2");
+        FakeMessage second = awaitQuestion(thread, 2);
+        discord.clickButton(alice, second.id(), buttonId(second, "deny"));
+        assertThat(awaitBotMessageContaining(thread, "permission p2:")).contains("reject");
+        assertThat(discord.message(second.id()).orElseThrow().content()).contains("Denied by");
+    }
+
+    @Test
+    void aUserOutsideTheAllowlist_getsOnlyAQuietSign() {
+        FakeMessage denied = mention(bob, "say should not run");
+        awaitReaction(denied, DiscordBridge.DENIED);
+        // Alice's mention afterwards is answered; by then bob's would have been too.
+        FakeMessage allowed = mention(alice, "say alice is answered");
+        awaitBotMessageContaining(awaitThread(allowed), "alice is answered");
+        assertThat(discord.threadStartedFrom(denied.id())).isEmpty();
+        assertThat(discord.calls()).noneMatch(c -> c.text("content").contains("should not run"));
+    }
+
+    @Test
+    void otherBotsAreAnswered_untilTheBotTurnLimit() {
+        FakeMessage trigger = mention(alice, "say ready");
+        long thread = awaitThread(trigger);
+        awaitBotMessageContaining(thread, "ready");
+        FakeUser helper = discord.user("helper-bot");
+        FakeChannel channel = discord.channel(thread);
+
+        // In the thread: our placeholder (1), the helper (2, answered), our placeholder (3), the helper (4: stop).
+        discord.sendUserMessage(helper, channel, "say one");
+        awaitBotMessageContaining(thread, "one");
+        discord.sendUserMessage(helper, channel, "say two");
+        awaitBotMessageContaining(thread, "Stopping here");
+        discord.sendUserMessage(helper, channel, "say three");
+        // A person resets the count; the helper's third message was ignored before that.
+        discord.sendUserMessage(alice, channel, "say people still get answers");
+        awaitBotMessageContaining(thread, "people still get answers");
+        assertThat(botMessages(thread))
+                .noneMatch(m -> m.content().equals("two") || m.content().equals("three"));
+    }
+
+    @Test
+    void toolCallsShowAsStatusLinesAboveTheText() {
+        FakeMessage trigger = mention(alice, "tool t1 execute run the tests\ntool-done t1\nsay all green");
+        long thread = awaitThread(trigger);
+        String reply = awaitBotMessageContaining(thread, "all green");
+        assertThat(reply).startsWith(ToolLines.COMPLETED + " `run the tests`").endsWith("all green");
+    }
+
+    @Test
+    void attachments_textIsInlined_imagesGoAlong_theRestIsSkippedWithANote() {
+        long downloadsBefore = discord.downloads();
+        FakeMessage trigger = discord.sendUserMessage(
+                alice,
+                general,
+                discord.bot().mention() + " say reading your files",
+                List.of(
+                        FakeAttachment.text("script.txt", "say inlined from the file"),
+                        new FakeAttachment("screen.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}),
+                        new FakeAttachment("tool.bin", "application/octet-stream", new byte[] {1, 2, 3}),
+                        FakeAttachment.text(
+                                "huge.log", "x".repeat((int) DiscordConfig.DEFAULT_MAX_TEXT_ATTACHMENT_BYTES + 1))));
+        long thread = awaitThread(trigger);
+        String reply = awaitBotMessageContaining(thread, "inlined from the file");
+        assertThat(reply)
+                .contains("reading your files")
+                .contains("Skipped `tool.bin`: not a text file or an image")
+                .contains("Skipped `huge.log`: larger than the 512 KB limit")
+                .doesNotContain("screen.png");
+        assertThat(discord.downloads() - downloadsBefore).isEqualTo(2);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static FakeMessage mention(FakeUser user, String text) {
+        return discord.sendUserMessage(user, general, discord.bot().mention() + " " + text);
+    }
+
+    private static long awaitThread(FakeMessage trigger) {
+        discord.awaitCall("POST", "/channels/*/messages/" + trigger.idString() + "/threads");
+        return discord.threadStartedFrom(trigger.id()).orElseThrow();
+    }
+
+    private static List<FakeMessage> botMessages(long channelId) {
+        return discord.messagesIn(channelId).stream()
+                .filter(m -> m.authorId() == discord.bot().id() && !m.ephemeral())
+                .toList();
+    }
+
+    private static String awaitBotMessageContaining(long channelId, String text) {
+        await().atMost(WAIT).until(() -> botMessages(channelId).stream()
+                .anyMatch(m -> m.content().contains(text)));
+        return botMessages(channelId).stream()
+                .filter(m -> m.content().contains(text))
+                .findFirst()
+                .orElseThrow()
+                .content();
+    }
+
+    private static void awaitReaction(FakeMessage message, String emoji) {
+        await().atMost(WAIT)
+                .until(() ->
+                        discord.message(message.id()).orElseThrow().reactions().contains(emoji));
+    }
+
+    private static String ephemeralAnswer(FakeInteraction interaction) {
+        RestCall callback = discord.awaitCall("POST", interaction.callbackPath());
+        assertThat(callback.body().path("type").asInt()).isEqualTo(4);
+        assertThat(callback.body().path("data").path("flags").asInt() & 64).isEqualTo(64);
+        return callback.body().path("data").path("content").asText();
+    }
+
+    private static FakeMessage awaitQuestion(long thread, int count) {
+        await().atMost(WAIT).until(() -> questions(thread).size() >= count);
+        return questions(thread).get(count - 1);
+    }
+
+    private static List<FakeMessage> questions(long thread) {
+        return botMessages(thread).stream()
+                .filter(m -> m.content().startsWith("🔐"))
+                .toList();
+    }
+
+    private static JsonNode components(long messageId) {
+        return discord.components(messageId);
+    }
+
+    private static String buttonId(FakeMessage question, String action) {
+        JsonNode rows = discord.components(question.id());
+        for (JsonNode row : rows) {
+            for (JsonNode button : row.path("components")) {
+                String id = button.path("custom_id").asText();
+                if (id.endsWith(":" + action)) {
+                    return id;
+                }
+            }
+        }
+        throw new AssertionError("no " + action + " button on " + question + ": " + rows);
+    }
+}
