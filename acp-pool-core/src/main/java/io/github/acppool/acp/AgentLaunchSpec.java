@@ -46,6 +46,11 @@ public record AgentLaunchSpec(
         inheritEnv = Set.copyOf(inheritEnv);
     }
 
+    /** This spec with another working directory (null for this JVM's). */
+    public AgentLaunchSpec withWorkingDirectory(@Nullable Path value) {
+        return new AgentLaunchSpec(command, args, value, env, inheritEnv);
+    }
+
     /** The full command line. */
     public List<String> commandLine() {
         List<String> line = new ArrayList<>(1 + args.size());

@@ -726,9 +726,20 @@ final class DefaultAcpClient implements AcpClient {
 
             @Override
             public void close() {
-                if (done.compareAndSet(false, true)
-                        && channel.listener() == listener
-                        && channels.remove(sessionId, channel)) {
+                if (!done.compareAndSet(false, true)) {
+                    return;
+                }
+                // Check and remove in one step under the map's bin lock, where subscribe() replaces listeners:
+                // a listener that replaced this one in between must keep its channel.
+                AtomicBoolean removed = new AtomicBoolean();
+                channels.computeIfPresent(sessionId, (id, current) -> {
+                    if (current == channel && current.listener() == listener) {
+                        removed.set(true);
+                        return null;
+                    }
+                    return current;
+                });
+                if (removed.get()) {
                     channel.close();
                 }
             }

@@ -240,14 +240,7 @@ final class DefaultAcpBroker implements AcpBroker {
         } catch (ArithmeticException tooLong) {
             hung = liveness.hardTimeout();
         }
-        return new PoolConfig(
-                config.name(),
-                config.maxSize(),
-                config.idleTimeout(),
-                config.cleanupInterval(),
-                config.acquireTimeout(),
-                hung,
-                config.closeTimeout());
+        return config.withHungTimeout(hung);
     }
 
     private static java.util.concurrent.ThreadFactory daemonThreads(String prefix, boolean numbered) {
@@ -741,7 +734,7 @@ final class DefaultAcpBroker implements AcpBroker {
         long generation = conversation != null ? conversation.generation.get() : 0;
         long startNanos = ticker.read();
         Path cwd = prepareDirectory(conversationId);
-        AgentLaunchSpec spec = new AgentLaunchSpec(agent.command(), agent.args(), cwd, agent.env(), agent.inheritEnv());
+        AgentLaunchSpec spec = agent.withWorkingDirectory(cwd);
         AcpClient client;
         try {
             client = AcpClient.launch(spec, clientOptions);
@@ -1185,16 +1178,7 @@ final class DefaultAcpBroker implements AcpBroker {
     private void shutdownNow() {
         log.info("{} - shutting down: {} conversations, {} turns running", name, conversations.size(), drivers.size());
         // New messages are refused from here on; those waiting are dropped.
-        for (Conversation conversation : conversations.values()) {
-            List<Submission> dropped;
-            conversation.lock.lock();
-            try {
-                dropped = conversation.drain();
-            } finally {
-                conversation.lock.unlock();
-            }
-            dropped(conversation, dropped, new BrokerClosedException(conversation.id, name));
-        }
+        dropEveryQueue();
         if (!awaitAll(drivers, shutdownTimeout)) {
             int cancelled = 0;
             for (Conversation conversation : conversations.values()) {
@@ -1216,16 +1200,7 @@ final class DefaultAcpBroker implements AcpBroker {
             log.warn("{} - {} agents were still stopping after {}", name, stopping.size(), stopBound);
         }
         // A message that slipped in while the broker was closing (there is no broker-wide lock) ends here.
-        for (Conversation conversation : conversations.values()) {
-            List<Submission> stranded;
-            conversation.lock.lock();
-            try {
-                stranded = conversation.drain();
-            } finally {
-                conversation.lock.unlock();
-            }
-            dropped(conversation, stranded, new BrokerClosedException(conversation.id, name));
-        }
+        dropEveryQueue();
         if (ownsExecutor) {
             executor.shutdown();
         }
@@ -1233,6 +1208,19 @@ final class DefaultAcpBroker implements AcpBroker {
             scheduler.shutdownNow();
         }
         log.info("{} - shut down", name);
+    }
+
+    private void dropEveryQueue() {
+        for (Conversation conversation : conversations.values()) {
+            List<Submission> queued;
+            conversation.lock.lock();
+            try {
+                queued = conversation.drain();
+            } finally {
+                conversation.lock.unlock();
+            }
+            dropped(conversation, queued, new BrokerClosedException(conversation.id, name));
+        }
     }
 
     /** Waits for every future in the map (a snapshot) up to {@code timeout}; true if all completed. */

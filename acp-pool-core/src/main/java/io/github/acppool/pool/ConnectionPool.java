@@ -81,8 +81,10 @@ public interface ConnectionPool<K, C> extends AutoCloseable {
 
     /**
      * Removes the connection of {@code key} at once ({@link EvictionCause#EXPLICIT}), so that the next call for
-     * the key creates a new one. The old connection is closed now if it is idle, otherwise as soon as its
-     * current holder releases it. Never blocks; a creation in flight for the key is not affected.
+     * the key creates a new one. The old connection is closed now, on this thread, if it is idle (so the eviction
+     * listener and the closer run here, and a slow closer delays the caller), otherwise by its current holder's
+     * thread as soon as the callback returns. Never waits for a busy connection; a creation in flight for the key
+     * is not affected.
      *
      * @return whether the key had a connection
      */
@@ -155,8 +157,12 @@ public interface ConnectionPool<K, C> extends AutoCloseable {
 
         /**
          * Closes a connection (kills its process, say). Required. Called exactly once per connection, outside
-         * every pool lock; for hung connections and at shutdown it may be called while a callback still runs on
-         * the connection, so it must be safe to call then. Exceptions are logged.
+         * every pool lock, on the thread that evicts it: the caller of {@link ConnectionPool#evict evict}, {@link
+         * ConnectionPool#cleanupIdle cleanupIdle} or {@link ConnectionPool#close close}, the cleanup scheduler, a
+         * caller that needed the slot, or the holder whose callback released an evicted connection. A closer that
+         * may take long should hand the work to an executor. For hung connections and at shutdown it may be
+         * called while a callback still runs on the connection, so it must be safe to call then. Exceptions are
+         * logged.
          */
         public Builder<K, C> closer(Consumer<? super C> closer) {
             this.closer = Checks.setOnce(this.closer, closer, "closer");
@@ -172,6 +178,11 @@ public interface ConnectionPool<K, C> extends AutoCloseable {
             return this;
         }
 
+        /**
+         * Told about every connection that leaves the pool, with the cause, just before the closer runs and on the
+         * same thread (see {@link #closer}), so that the caller can save what it needs from the connection.
+         * Optional. Exceptions are logged.
+         */
         public Builder<K, C> evictionListener(EvictionListener<? super K, ? super C> listener) {
             this.listener = Checks.setOnce(this.listener, listener, "evictionListener");
             return this;

@@ -58,6 +58,11 @@ public record PoolConfig(
         Checks.nonNegative(closeTimeout, "closeTimeout");
     }
 
+    /** This configuration with another {@link #hungTimeout()}. */
+    public PoolConfig withHungTimeout(Duration value) {
+        return new PoolConfig(name, maxSize, idleTimeout, cleanupInterval, acquireTimeout, value, closeTimeout);
+    }
+
     /** The configuration with every default. */
     public static PoolConfig defaults() {
         return DEFAULTS;

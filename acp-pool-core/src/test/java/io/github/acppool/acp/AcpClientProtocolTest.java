@@ -110,6 +110,32 @@ final class AcpClientProtocolTest {
     }
 
     @Test
+    void closingAReplacedSubscriptionLeavesItsReplacementSubscribed() {
+        start(AcpClientOptions.defaults());
+        List<String> first = Collections.synchronizedList(new ArrayList<>());
+        List<SessionUpdate> second = Collections.synchronizedList(new ArrayList<>());
+        Subscription old = agent.client.subscribe("s", (sessionId, u) -> first.add("update"));
+        Subscription replacement = agent.client.subscribe("s", (sessionId, u) -> second.add(u));
+        old.close();
+
+        PendingRequest<JsonNode> request = agent.client.request("_x/y", Json.object());
+        JsonNode id = agent.next().get("id");
+        agent.writeLine(update("s", "still heard"));
+        agent.writeLine(result(id, "{}"));
+        request.future().join();
+        replacement.close();
+        replacement.close();
+        PendingRequest<JsonNode> later = agent.client.request("_x/y", Json.object());
+        JsonNode laterId = agent.next().get("id");
+        agent.writeLine(update("s", "nobody listens"));
+        agent.writeLine(result(laterId, "{}"));
+        later.future().join();
+
+        assertThat(texts(second)).containsExactly("still heard");
+        assertThat(first).isEmpty();
+    }
+
+    @Test
     void aLineLongerThanTheMaximumIsDroppedAndTheNextOneIsRead() {
         start(AcpClientOptions.builder().maxLineBytes(1024).build());
         List<SessionUpdate> seen = Collections.synchronizedList(new ArrayList<>());

@@ -57,6 +57,20 @@ final class ConfigTest {
     }
 
     @Test
+    void withWorkingDirectoryKeepsTheRest() {
+        AgentLaunchSpec spec = AgentLaunchSpec.builder("agent")
+                .args("--x")
+                .env("A", "1")
+                .inheritEnv("TOKEN")
+                .build();
+
+        AgentLaunchSpec moved = spec.withWorkingDirectory(Path.of("/srv/thread-1"));
+
+        assertThat(moved.workingDirectory()).isEqualTo(Path.of("/srv/thread-1"));
+        assertThat(moved.withWorkingDirectory(null)).isEqualTo(spec);
+    }
+
+    @Test
     void buildersAreSetOnceAndValidated() {
         assertThatThrownBy(() -> AgentLaunchSpec.builder("a").env("X", "1").env("X", "2"))
                 .isInstanceOf(IllegalStateException.class)

@@ -57,6 +57,21 @@ final class PoolConfigTest {
     }
 
     @Test
+    void withHungTimeoutChangesOnlyThat() {
+        PoolConfig config = PoolConfig.builder().name("b").maxSize(3).build();
+
+        assertThat(config.withHungTimeout(Duration.ofMinutes(7)))
+                .isEqualTo(PoolConfig.builder()
+                        .name("b")
+                        .maxSize(3)
+                        .hungTimeout(Duration.ofMinutes(7))
+                        .build());
+        assertThatThrownBy(() -> config.withHungTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("hungTimeout");
+    }
+
+    @Test
     void badValuesAreRejectedWithTheSettingAndTheValue() {
         assertThatThrownBy(() -> PoolConfig.builder().maxSize(0).build())
                 .isInstanceOf(IllegalArgumentException.class)
