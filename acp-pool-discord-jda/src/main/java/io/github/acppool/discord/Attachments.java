@@ -196,7 +196,7 @@ final class Attachments {
         return (semicolon < 0 ? type : type.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
     }
 
-    private static String guessType(String name) {
+    static String guessType(String name) {
         String ending = ending(name);
         return switch (ending) {
             case "png" -> "image/png";
@@ -207,7 +207,7 @@ final class Attachments {
         };
     }
 
-    private static boolean isText(String type, String name) {
+    static boolean isText(String type, String name) {
         return type.startsWith("text/")
                 || type.equals("application/json")
                 || type.equals("application/xml")

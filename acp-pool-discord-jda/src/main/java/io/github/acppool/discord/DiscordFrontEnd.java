@@ -152,7 +152,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
     /**
      * "Ask in Discord": each permission request is posted in the conversation's thread as a message with Allow and
      * Deny buttons that only allowed users may press; no answer within {@link DiscordConfig#permissionTimeout()}
-     * means deny, and the buttons are removed once answered. A request whose session the front end cannot map to a
+     * means deny, and the buttons are disabled once decided. A request whose session the front end cannot map to a
      * thread (another front end's conversation, or one before {@link #start}) is rejected. Give it to the broker's
      * {@code AcpClientOptions}; for the other modes give the broker a policy of {@link PermissionPolicy} instead.
      */

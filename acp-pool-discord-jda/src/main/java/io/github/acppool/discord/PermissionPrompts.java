@@ -113,11 +113,8 @@ final class PermissionPrompts {
         Question question = new Question(request, answer, token);
         pending.put(token, question);
         String text = questionText(request);
-        CompletableFuture<Message> sent = channel.sendMessage(text)
-                .setComponents(ActionRow.of(
-                        Button.success(BUTTON_PREFIX + token + ":allow", "Allow"),
-                        Button.danger(BUTTON_PREFIX + token + ":deny", "Deny")))
-                .submit();
+        CompletableFuture<Message> sent =
+                channel.sendMessage(text).setComponents(buttons(token, false)).submit();
         var unused = answer.whenComplete((outcome, error) -> {
             if (error == null || !pending.remove(token, question)) {
                 return; // answered by a click, which edited the message itself
@@ -126,9 +123,9 @@ final class PermissionPrompts {
             String why = cause instanceof TimeoutException
                     ? "⏱ No answer within " + human(timeout) + ": denied."
                     : cause instanceof CancellationException
-                            ? "Withdrawn: the turn ended before anyone answered."
+                            ? "Withdrawn before anyone answered (the turn ended): denied."
                             : "Could not ask: denied.";
-            var unusedEdit = sent.thenAccept(message -> message.editMessage(closed(text, why))
+            var unusedEdit = sent.thenAccept(message -> message.editMessage(closed(text, why, token))
                     .queue(null, e -> LOG.debug("{} - could not close question {}", request.sessionId(), token, e)));
         });
         var unusedSent = sent.whenComplete((message, error) -> {
@@ -171,14 +168,21 @@ final class PermissionPrompts {
         String original = event.getMessage().getContentRaw();
         String verdict =
                 (allow ? "✅ Allowed" : "🚫 Denied") + " by " + event.getUser().getAsMention() + ".";
-        event.editMessage(closed(original, verdict)).queue();
+        event.editMessage(closed(original, verdict, parts[0])).queue();
         question.answer.complete(allow ? question.request.allowOnce() : question.request.reject());
     }
 
-    private static MessageEditData closed(String text, String verdict) {
+    private static ActionRow buttons(String token, boolean disabled) {
+        return ActionRow.of(
+                Button.success(BUTTON_PREFIX + token + ":allow", "Allow").withDisabled(disabled),
+                Button.danger(BUTTON_PREFIX + token + ":deny", "Deny").withDisabled(disabled));
+    }
+
+    /** The question once decided: the verdict below it, the buttons disabled. */
+    private static MessageEditData closed(String text, String verdict, String token) {
         return new MessageEditBuilder()
                 .setContent(MessageSplitter.preview(text + "\n" + verdict, MessageSplitter.DISCORD_LIMIT))
-                .setComponents(List.of())
+                .setComponents(buttons(token, true))
                 .build();
     }
 
@@ -193,7 +197,10 @@ final class PermissionPrompts {
                 + ". Allow it?";
     }
 
-    private static String human(Duration duration) {
+    static String human(Duration duration) {
+        if (duration.toMillis() < 1000) {
+            return duration.toMillis() + " ms";
+        }
         long seconds = duration.toSeconds();
         if (seconds % 60 == 0 && seconds > 0) {
             return (seconds / 60) + (seconds == 60 ? " minute" : " minutes");

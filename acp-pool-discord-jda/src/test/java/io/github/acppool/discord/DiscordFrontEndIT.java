@@ -203,13 +203,17 @@ final class DiscordFrontEndIT {
         String reply = awaitBotMessageContaining(thread, "permission p1:");
         assertThat(reply).contains("allow");
         assertThat(discord.message(question.id()).orElseThrow().content()).contains("Allowed by");
-        assertThat(components(question.id())).isEmpty();
+        assertThat(ButtonsAssert.buttons(discord.components(question.id())))
+                .hasSize(2)
+                .allMatch(button -> button.path("disabled").asBoolean());
 
         discord.sendUserMessage(alice, discord.channel(thread), "permission p2");
         FakeMessage second = awaitQuestion(thread, 2);
         discord.clickButton(alice, second.id(), buttonId(second, "deny"));
         assertThat(awaitBotMessageContaining(thread, "permission p2:")).contains("reject");
         assertThat(discord.message(second.id()).orElseThrow().content()).contains("Denied by");
+        assertThat(ButtonsAssert.buttons(discord.components(second.id())))
+                .allMatch(button -> button.path("disabled").asBoolean());
     }
 
     @Test
@@ -324,10 +328,6 @@ final class DiscordFrontEndIT {
         return botMessages(thread).stream()
                 .filter(m -> m.content().startsWith("🔐"))
                 .toList();
-    }
-
-    private static JsonNode components(long messageId) {
-        return discord.components(messageId);
     }
 
     private static String buttonId(FakeMessage question, String action) {
