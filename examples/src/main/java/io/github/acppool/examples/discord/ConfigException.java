@@ -2,7 +2,7 @@ package io.github.acppool.examples.discord;
 
 /**
  * A config file the bot cannot run with: the message names the key (a path such as {@code pool.maxAgents}) and the
- * problem. A user error, so the program prints the message alone, without a stack trace.
+ * problem. A user error, so the program prints the message alone, without a stack trace. Immutable.
  */
 final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * from the file. Exit status: 0 after SIGTERM or Ctrl-C (the bot stops cleanly), 1 when Discord or the machine
  * refused to run it (e.g. a wrong token), 2 for a bad command line or config.
  *
- * <p>This class is a program: only {@link #main} is public.
+ * <p>This class is a program: only {@link #main} is public. Stateless; {@link #main} is meant to run once per JVM.
  */
 public final class DiscordBot {
     // No logger here: logging is configured in main, before the first logger exists.
