@@ -231,6 +231,10 @@ record BotConfig(
         }
 
         BotConfig config(Section root) {
+            // The agent section needs the state and discord ones; error messages list the keys in the files' order.
+            for (String key : List.of("agent", "state", "pool", "drain", "liveness", "permissions", "discord")) {
+                root.has(key);
+            }
             State state = state(root.section("state"));
             Section discordSection = root.section("discord");
             Discord discord = discord(discordSection);

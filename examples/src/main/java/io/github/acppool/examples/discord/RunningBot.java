@@ -285,6 +285,13 @@ final class RunningBot implements AutoCloseable {
                     "Discord refused the bot token in " + discord.tokenEnv()
                             + " (copy it again from the Discord developer portal: your application, Bot, Reset Token)",
                     e);
+        } catch (RuntimeException e) {
+            // JDA checks the token with a REST call while building; a network failure surfaces here, wrapped.
+            throw new StartException(
+                    "cannot reach Discord at "
+                            + (discord.restBaseUrl() == null ? "discord.com" : discord.restBaseUrl()) + ": "
+                            + rootCause(e),
+                    e);
         }
         try {
             jda.awaitReady();
@@ -323,6 +330,23 @@ final class RunningBot implements AutoCloseable {
             Thread.currentThread().interrupt();
             jda.shutdownNow();
         }
+    }
+
+    /**
+     * The network failure behind {@code e}, e.g. {@code UnknownHostException: discord.com: Name or service not
+     * known}; JDA wraps it, and chains a {@code ContextException} (a stack trace holder) after it.
+     */
+    static String rootCause(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException) {
+                String message = cause.getMessage();
+                return cause.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return describe(e);
     }
 
     static String describe(Throwable e) {

@@ -235,12 +235,48 @@ final class Section {
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!known.contains(name)) {
+                String suggestion = closest(name);
                 throw new ConfigException(
                         path(name),
-                        "unknown key" + (path.isEmpty() ? "" : " in " + path) + "; the keys here are "
-                                + String.join(", ", known));
+                        "unknown key" + (path.isEmpty() ? "" : " in " + path)
+                                + (suggestion == null ? "" : " (did you mean " + suggestion + "?)")
+                                + "; the keys here are " + String.join(", ", known));
             }
         }
+    }
+
+    /** The known key nearest to a misspelt one (at most 2 edits, ignoring case), or null. */
+    private @Nullable String closest(String name) {
+        String best = null;
+        int bestDistance = 3;
+        for (String candidate : known) {
+            int distance = distance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private interface Item<T> {

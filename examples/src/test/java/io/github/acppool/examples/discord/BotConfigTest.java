@@ -243,8 +243,19 @@ final class BotConfigTest {
                 Arguments.of("[1, 2]", "the file must be a mapping of keys (such as agent:, pool:), not a list"),
                 Arguments.of("pool: {maxAgents: 1\n", "not valid YAML at line"),
                 Arguments.of("pool: {maxAgents: 1, maxAgents: 2}", "not valid YAML at line 1"),
-                Arguments.of("agents: {}", "agents: unknown key; the keys here are state, discord, agent"),
-                Arguments.of("pool: {maxAgent: 3}", "pool.maxAgent: unknown key in pool; the keys here are maxAgents,"),
+                Arguments.of(
+                        "agents: {}",
+                        "agents: unknown key (did you mean agent?); the keys here are agent, state, pool, drain,"
+                                + " liveness, permissions, discord"),
+                Arguments.of(
+                        "pool: {maxAgent: 3}",
+                        "pool.maxAgent: unknown key in pool (did you mean maxAgents?); the keys here are maxAgents,"),
+                Arguments.of(
+                        "discord: {alowedusers: [1]}",
+                        "discord.alowedusers: unknown key in discord (did you mean allowedUsers?)"),
+                Arguments.of(
+                        "pool: {size: 3}",
+                        "pool.size: unknown key in pool; the keys here are maxAgents, idleTimeout, maxQueuedMessages"),
                 Arguments.of(
                         "discord: {attachments: {maxTextByte: 1}}", "discord.attachments.maxTextByte: unknown key"),
                 Arguments.of("pool: 3", "pool: expected a mapping (indented key: value lines), got 3"),

@@ -194,6 +194,28 @@ final class DiscordBotIT {
                 .doesNotContain("\tat ");
     }
 
+    @Test
+    void anUnreachableDiscord_exits1SayingWhere() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String yaml = "state: {directory: %s}\ndiscord: {restBaseUrl: \"http://127.0.0.1:1/api/v10/\"}\n"
+                .formatted(dir.resolve("state"));
+
+        int status = DiscordBot.run(
+                List.of("--config", writeConfig(yaml).toString()),
+                Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN),
+                dir,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                bot -> {
+                    throw new AssertionError("must not start");
+                });
+
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith(
+                        "acp-pool discord bot: cannot reach Discord at http://127.0.0.1:1/api/v10/: ConnectException")
+                .doesNotContain("\tat ");
+    }
+
     private Path writeConfig(String yaml) {
         Path file = dir.resolve("bot.yaml");
         try {
