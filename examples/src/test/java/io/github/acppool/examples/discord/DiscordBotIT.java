@@ -106,6 +106,38 @@ final class DiscordBotIT {
     }
 
     @Test
+    void aRestartedBot_continuesTheThreadFromItsStateDirectory() throws Exception {
+        BotConfig config = BotConfig.parse(yaml(), dir, dir);
+        Map<String, String> env = Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN);
+        long thread;
+        try (RunningBot bot = RunningBot.start(config, env)) {
+            converse(discord.bot().mention() + " remember the word marmalade");
+            thread = discord.threadStartedFrom(
+                            discord.messagesIn(general.id()).get(0).id())
+                    .orElseThrow();
+        }
+        assertThat(Files.readString(dir.resolve("state/sessions.json"))).contains("discord:" + thread);
+
+        try (RunningBot bot = RunningBot.start(config, env)) {
+            FakeChannel inThread = discord.channel(thread);
+            discord.sendUserMessage(alice, inThread, "and now without a mention");
+
+            FakeMessage reply = await().atMost(WAIT)
+                    .until(
+                            () -> discord.messagesIn(thread).stream()
+                                    .filter(m -> m.authorId() == discord.bot().id())
+                                    .filter(m -> m.content().contains("You said “and now without a mention”."))
+                                    .filter(m -> m.content().contains("Words:"))
+                                    .findFirst(),
+                            Optional::isPresent)
+                    .orElseThrow();
+            assertThat(reply.content()).doesNotContain("could not be restored");
+        }
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+                .isEmpty();
+    }
+
+    @Test
     void theProgram_answersAndStopsOnSigterm() throws Exception {
         Path config = dir.resolve("bot.yaml");
         Files.writeString(config, yaml());
