@@ -1,0 +1,519 @@
+package io.github.acppool.examples.discord;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.discord.AccessRules;
+import io.github.acppool.discord.BotMessagePolicy;
+import io.github.acppool.discord.DiscordConfig;
+import io.github.acppool.discord.StatusEmoji;
+import io.github.acppool.discord.ToolDisplay;
+import io.github.acppool.pool.PoolConfig;
+import io.github.acppool.turn.DrainPolicy;
+import io.github.acppool.turn.LivenessPolicy;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import net.dv8tion.jda.api.utils.Compression;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The bot's configuration, read from a YAML file: every key is optional, and unknown keys, wrong types and values
+ * out of range are refused with the key's path. The bot token is never part of it: only the name of the environment
+ * variable that holds it. See the commented {@code examples/config/*.yaml} for every key and its default.
+ *
+ * <p>Relative paths are resolved against the config file's directory; a leading {@code ~/} means the home
+ * directory.
+ *
+ * <p>Immutable and thread-safe.
+ */
+record BotConfig(
+        Agent agent,
+        State state,
+        Pool pool,
+        DrainPolicy drain,
+        LivenessPolicy liveness,
+        Permissions permissions,
+        Discord discord) {
+
+    static final String DEFAULT_TOKEN_ENV = "DISCORD_BOT_TOKEN";
+    static final String DEFAULT_STATE_DIRECTORY = "~/.acp-pool/discord-bot";
+    static final String DEFAULT_SESSION_STORE = "sessions.json";
+    static final String DEFAULT_WORKSPACE = "workspace";
+    /** The demo agent keeps its own sessions here (in the state directory), so that they survive a restart. */
+    static final String DEMO_AGENT_SESSIONS = "demo-agent-sessions.json";
+
+    /** The tool kinds of ACP v1 ({@code ToolKind}), for {@code permissions.allowKinds}. */
+    static final Set<String> TOOL_KINDS = new TreeSet<>(
+            List.of("read", "edit", "delete", "move", "search", "execute", "think", "fetch", "switch_mode", "other"));
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /**
+     * The agent process of every conversation.
+     *
+     * @param commandLine the command and its arguments; empty for the bundled demo agent
+     * @param workingDirectory where the agent runs (absolute)
+     * @param workingDirectoryPerThread whether each Discord thread gets its own subdirectory, named by the thread id
+     * @param env variables set for the agent (their values are not shown by {@link #toString()})
+     * @param inheritEnv variables passed through from the bot's environment when set (besides PATH, HOME, USER,
+     *     LANG)
+     * @param senderHeaders whether each message reaches the agent after a line naming its sender ({@code [alice
+     *     (123)]}), so that it can tell the people in a thread apart; off for the demo agent by default, whose
+     *     {@code /commands} must come first
+     */
+    record Agent(
+            List<String> commandLine,
+            Path workingDirectory,
+            boolean workingDirectoryPerThread,
+            Map<String, String> env,
+            List<String> inheritEnv,
+            boolean senderHeaders) {
+        Agent {
+            commandLine = List.copyOf(commandLine);
+            env = Map.copyOf(env);
+            inheritEnv = List.copyOf(inheritEnv);
+        }
+
+        boolean demo() {
+            return commandLine.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "Agent[commandLine=" + (demo() ? "(the demo agent)" : commandLine) + ", workingDirectory="
+                    + workingDirectory + ", workingDirectoryPerThread=" + workingDirectoryPerThread + ", env="
+                    + new TreeSet<>(env.keySet()) + ", inheritEnv=" + inheritEnv + ", senderHeaders=" + senderHeaders
+                    + "]";
+        }
+    }
+
+    /**
+     * Where the bot keeps what survives a restart.
+     *
+     * @param directory the state directory (absolute)
+     * @param sessionStore the broker's session store file: conversation (thread) id to ACP session id
+     */
+    record State(Path directory, Path sessionStore) {}
+
+    /**
+     * Pool limits.
+     *
+     * @param maxAgents agent processes at once (one per active thread)
+     * @param idleTimeout how long an idle thread keeps its agent before it is stopped (its session is resumed later)
+     * @param maxQueuedMessages messages that may wait behind a thread's running turn
+     */
+    record Pool(int maxAgents, Duration idleTimeout, int maxQueuedMessages) {
+        static final int DEFAULT_MAX_AGENTS = PoolConfig.DEFAULT_MAX_SIZE;
+        static final Duration DEFAULT_IDLE_TIMEOUT = PoolConfig.DEFAULT_IDLE_TIMEOUT;
+        static final int DEFAULT_MAX_QUEUED_MESSAGES = AcpBroker.Builder.DEFAULT_MAX_QUEUED_MESSAGES;
+    }
+
+    /** How the agent's permission requests are answered. */
+    enum PermissionMode {
+        /** Allow / Deny buttons in the thread (the Discord front end's policy). */
+        ASK,
+        REJECT,
+        ALLOW_ONCE,
+        /** Allow the tool kinds listed in {@code permissions.allowKinds}, reject the rest. */
+        ALLOW_KINDS
+    }
+
+    record Permissions(PermissionMode mode, Set<String> allowKinds) {
+        static final PermissionMode DEFAULT_MODE = PermissionMode.ASK;
+
+        Permissions {
+            allowKinds = Set.copyOf(allowKinds);
+        }
+    }
+
+    /**
+     * The Discord side.
+     *
+     * @param tokenEnv the environment variable that holds the bot token
+     * @param frontEnd the front end's settings: access rules, replies, reactions, permission questions, attachments
+     * @param restBaseUrl Discord's REST API base, for a proxy or a test double; null for Discord's own
+     * @param gatewayUrl the gateway WebSocket, for a proxy or a test double; null for the one Discord names
+     * @param gatewayCompression the gateway's transport compression
+     */
+    record Discord(
+            String tokenEnv,
+            DiscordConfig frontEnd,
+            @Nullable URI restBaseUrl,
+            @Nullable URI gatewayUrl,
+            Compression gatewayCompression) {
+        static final Compression DEFAULT_GATEWAY_COMPRESSION = Compression.ZLIB;
+
+        /**
+         * The bot token from {@code env}.
+         *
+         * @throws ConfigException if the variable is not set or blank
+         */
+        String token(Map<String, String> env) {
+            String token = env.get(tokenEnv);
+            if (token == null || token.isBlank()) {
+                throw new ConfigException(
+                        "discord.tokenEnv",
+                        "the environment variable " + tokenEnv + " is not set; put the bot token in it (Discord"
+                                + " developer portal, your application, Bot, Reset Token)");
+            }
+            return token.strip();
+        }
+    }
+
+    /**
+     * Reads and checks a config file.
+     *
+     * @param home the user's home directory, for {@code ~/}
+     * @throws ConfigException if the file cannot be read or is not a valid config
+     */
+    static BotConfig load(Path file, Path home) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("", "cannot read the config file " + file + ": " + e.getMessage());
+        }
+        Path directory = file.toAbsolutePath().getParent();
+        return parse(text, directory == null ? Path.of("").toAbsolutePath() : directory, home);
+    }
+
+    /**
+     * Parses and checks a config.
+     *
+     * @param baseDirectory what relative paths are relative to
+     * @param home the user's home directory, for {@code ~/}
+     * @throws ConfigException if it is not a valid config
+     */
+    static BotConfig parse(String yaml, Path baseDirectory, Path home) {
+        JsonNode tree;
+        try {
+            tree = YAMLMapper.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build()
+                    .readTree(yaml);
+        } catch (JsonProcessingException e) {
+            var location = e.getLocation();
+            throw new ConfigException(
+                    "",
+                    "not valid YAML"
+                            + (location == null
+                                    ? ""
+                                    : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
+                            + ": " + e.getOriginalMessage());
+        }
+        return new Parser(baseDirectory, home).config(Section.root(tree));
+    }
+
+    /** Reads the sections; holds only what paths are resolved against. */
+    private static final class Parser {
+        private final Path baseDirectory;
+        private final Path home;
+
+        Parser(Path baseDirectory, Path home) {
+            this.baseDirectory = baseDirectory;
+            this.home = home;
+        }
+
+        BotConfig config(Section root) {
+            // The agent section needs the state and discord ones; error messages list the keys in the files' order.
+            for (String key : List.of("agent", "state", "pool", "drain", "liveness", "permissions", "discord")) {
+                root.has(key);
+            }
+            State state = state(root.section("state"));
+            Section discordSection = root.section("discord");
+            Discord discord = discord(discordSection);
+            Agent agent = agent(root.section("agent"), state, discord.tokenEnv());
+            BotConfig config = new BotConfig(
+                    agent,
+                    state,
+                    pool(root.section("pool")),
+                    drain(root.section("drain")),
+                    liveness(root.section("liveness")),
+                    permissions(root.section("permissions")),
+                    discord);
+            root.finish();
+            return config;
+        }
+
+        private State state(Section section) {
+            Path directory = path(section, "directory", DEFAULT_STATE_DIRECTORY, baseDirectory);
+            Path store = path(section, "sessionStore", DEFAULT_SESSION_STORE, directory);
+            section.finish();
+            return new State(directory, store);
+        }
+
+        private Agent agent(Section section, State state, String tokenEnv) {
+            List<String> commandLine;
+            String commandKey = section.path("command");
+            if (!section.has("command")) {
+                if (!section.strings("args").isEmpty()) {
+                    throw new ConfigException(section.path("args"), "needs agent.command");
+                }
+                commandLine = List.of();
+            } else {
+                commandLine = new java.util.ArrayList<>(section.strings("command"));
+                List<String> args = section.strings("args");
+                if (commandLine.size() > 1 && !args.isEmpty()) {
+                    throw new ConfigException(
+                            section.path("args"),
+                            "give the arguments either in agent.command (a list) or in agent.args, not both");
+                }
+                commandLine.addAll(args);
+                if (commandLine.isEmpty() || commandLine.get(0).isBlank()) {
+                    throw new ConfigException(
+                            commandKey,
+                            "the agent command is empty; name an executable (e.g. [npx, -y,"
+                                    + " \"@zed-industries/codex-acp\"]), or leave agent.command out for the demo agent");
+                }
+            }
+            Path workingDirectory = path(
+                    section,
+                    "workingDirectory",
+                    state.directory().resolve(DEFAULT_WORKSPACE).toString(),
+                    baseDirectory);
+            boolean perThread = section.bool("workingDirectoryPerThread", false);
+            Map<String, String> env = section.stringMap("env");
+            for (String name : env.keySet()) {
+                envName(section.path("env") + "." + name, name, tokenEnv);
+            }
+            List<String> inherit = section.strings("inheritEnv");
+            for (int i = 0; i < inherit.size(); i++) {
+                envName(section.path("inheritEnv") + "[" + i + "]", inherit.get(i), tokenEnv);
+            }
+            boolean senderHeaders = section.bool("senderHeaders", !commandLine.isEmpty());
+            section.finish();
+            return new Agent(commandLine, workingDirectory, perThread, env, inherit, senderHeaders);
+        }
+
+        private static void envName(String key, String name, String tokenEnv) {
+            if (!ENV_NAME.matcher(name).matches()) {
+                throw new ConfigException(key, "not an environment variable name: \"" + name + "\"");
+            }
+            if (name.equals(tokenEnv)) {
+                throw new ConfigException(key, "the bot token (" + tokenEnv + ") must not be given to the agent");
+            }
+        }
+
+        private static Pool pool(Section section) {
+            Pool pool = new Pool(
+                    section.integer("maxAgents", Pool.DEFAULT_MAX_AGENTS, 1),
+                    section.duration("idleTimeout", Pool.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1)),
+                    section.integer("maxQueuedMessages", Pool.DEFAULT_MAX_QUEUED_MESSAGES, 0));
+            section.finish();
+            return pool;
+        }
+
+        private static DrainPolicy drain(Section section) {
+            String mode = section.choice("mode", choices("fixed", "quiet", "none"));
+            DrainPolicy policy;
+            if (mode == null || mode.equals("fixed")) {
+                policy =
+                        DrainPolicy.fixed(section.duration("window", DrainPolicy.DEFAULT_WINDOW, Duration.ofMillis(1)));
+                unused(section, "quiet", "cap", "mode quiet");
+            } else if (mode.equals("quiet")) {
+                Duration quiet = section.duration("quiet", Duration.ofSeconds(1), Duration.ofMillis(1));
+                Duration cap = section.duration("cap", Duration.ofSeconds(5), Duration.ofMillis(1));
+                if (quiet.compareTo(cap) > 0) {
+                    throw new ConfigException(
+                            section.path("quiet"),
+                            "must not be longer than drain.cap (" + Values.format(cap) + "): " + Values.format(quiet));
+                }
+                policy = DrainPolicy.quietPeriod(quiet, cap);
+                unused(section, "window", null, "mode fixed");
+            } else {
+                policy = DrainPolicy.none();
+                unused(section, "window", "quiet", "another mode");
+                unused(section, "cap", null, "mode quiet");
+            }
+            section.finish();
+            return policy;
+        }
+
+        /** Refuses keys that the chosen mode would silently ignore. */
+        private static void unused(Section section, String key, @Nullable String other, String needs) {
+            for (String name : other == null ? List.of(key) : List.of(key, other)) {
+                if (section.has(name)) {
+                    throw new ConfigException(section.path(name), "applies only with " + needs);
+                }
+            }
+        }
+
+        private static LivenessPolicy liveness(Section section) {
+            LivenessPolicy.Builder builder = LivenessPolicy.builder()
+                    .checkInterval(section.duration(
+                            "checkInterval", LivenessPolicy.DEFAULT_CHECK_INTERVAL, Duration.ofMillis(1)))
+                    .hardTimeout(
+                            section.duration("hardTimeout", LivenessPolicy.DEFAULT_HARD_TIMEOUT, Duration.ofMillis(1)));
+            Duration inactivity = section.duration("inactivityTimeout", Duration.ofMillis(1));
+            if (inactivity != null) {
+                builder.inactivityTimeout(inactivity);
+            }
+            section.finish();
+            return builder.build();
+        }
+
+        private static Permissions permissions(Section section) {
+            Map<String, PermissionMode> modes = new LinkedHashMap<>();
+            for (PermissionMode mode : PermissionMode.values()) {
+                modes.put(mode.name().toLowerCase(Locale.ROOT).replace('_', '-'), mode);
+            }
+            PermissionMode mode = section.choice("mode", modes);
+            if (mode == null) {
+                mode = Permissions.DEFAULT_MODE;
+            }
+            List<String> kinds = section.strings("allowKinds");
+            if (mode == PermissionMode.ALLOW_KINDS && kinds.isEmpty()) {
+                throw new ConfigException(
+                        section.path("allowKinds"),
+                        "mode allow-kinds needs the tool kinds to allow, e.g. [read, search]");
+            }
+            if (mode != PermissionMode.ALLOW_KINDS && !kinds.isEmpty()) {
+                throw new ConfigException(section.path("allowKinds"), "applies only with mode allow-kinds");
+            }
+            for (int i = 0; i < kinds.size(); i++) {
+                if (!TOOL_KINDS.contains(kinds.get(i))) {
+                    throw new ConfigException(
+                            section.path("allowKinds") + "[" + i + "]",
+                            "not an ACP tool kind: \"" + kinds.get(i) + "\"; the kinds are "
+                                    + String.join(", ", TOOL_KINDS));
+                }
+            }
+            section.finish();
+            return new Permissions(mode, new LinkedHashSet<>(kinds));
+        }
+
+        private static Discord discord(Section section) {
+            String tokenEnv = section.string("tokenEnv", DEFAULT_TOKEN_ENV);
+            if (!ENV_NAME.matcher(tokenEnv).matches()) {
+                throw new ConfigException(
+                        section.path("tokenEnv"),
+                        "the name of an environment variable (not the token itself) is expected, got \"" + tokenEnv
+                                + "\"");
+            }
+            AccessRules.Builder access = AccessRules.builder()
+                    .allowedChannels(section.ids("allowedChannels"))
+                    .allowedUsers(section.ids("allowedUsers"))
+                    .allowedRoles(section.ids("allowedRoles"))
+                    .allowDirectMessages(section.bool("allowDirectMessages", AccessRules.DEFAULT_ALLOW_DIRECT_MESSAGES))
+                    .trustedBots(section.ids("trustedBots"))
+                    .maxBotTurns(section.integer("maxBotTurns", AccessRules.DEFAULT_MAX_BOT_TURNS, 1));
+            BotMessagePolicy bots = section.choice("botMessages", enumChoices(BotMessagePolicy.values()));
+            access.botMessages(bots == null ? AccessRules.DEFAULT_BOT_MESSAGES : bots);
+            DiscordConfig.Builder frontEnd = DiscordConfig.builder().access(access.build());
+            ToolDisplay toolDisplay = section.choice("toolDisplay", enumChoices(ToolDisplay.values()));
+            if (toolDisplay != null) {
+                frontEnd.toolDisplay(toolDisplay);
+            }
+            Section emoji = section.section("statusEmoji");
+            StatusEmoji.Builder statusEmoji = StatusEmoji.builder();
+            emojiIfSet(emoji, "queued", statusEmoji::queued);
+            emojiIfSet(emoji, "thinking", statusEmoji::thinking);
+            emojiIfSet(emoji, "tool", statusEmoji::tool);
+            emojiIfSet(emoji, "done", statusEmoji::done);
+            emojiIfSet(emoji, "error", statusEmoji::error);
+            emoji.finish();
+            frontEnd.statusEmoji(statusEmoji.build());
+            ifSet(section.duration("statusDebounce", Duration.ZERO), frontEnd::statusDebounce);
+            ifSet(section.duration("editInterval", Duration.ofMillis(100)), frontEnd::editInterval);
+            ifSet(section.duration("permissionTimeout", Duration.ofSeconds(1)), frontEnd::permissionTimeout);
+            if (section.has("registerCommands")) {
+                frontEnd.registerCommands(section.bool("registerCommands", DiscordConfig.DEFAULT_REGISTER_COMMANDS));
+            }
+            Section attachments = section.section("attachments");
+            ifSet(attachments.size("maxTextBytes", 0), frontEnd::maxTextAttachmentBytes);
+            ifSet(attachments.size("maxImageBytes", 0), frontEnd::maxImageBytes);
+            ifSet(attachments.duration("downloadTimeout", Duration.ofMillis(1)), frontEnd::attachmentDownloadTimeout);
+            attachments.finish();
+            Compression compression = section.choice("gatewayCompression", enumChoices(Compression.values()));
+            Discord discord = new Discord(
+                    tokenEnv,
+                    frontEnd.build(),
+                    url(section, "restBaseUrl", Set.of("http", "https")),
+                    url(section, "gatewayUrl", Set.of("ws", "wss")),
+                    compression == null ? Discord.DEFAULT_GATEWAY_COMPRESSION : compression);
+            section.finish();
+            return discord;
+        }
+
+        private static <T> void ifSet(@Nullable T value, java.util.function.Consumer<T> setter) {
+            if (value != null) {
+                setter.accept(value);
+            }
+        }
+
+        private static void emojiIfSet(Section section, String key, java.util.function.Consumer<String> setter) {
+            String value = section.nonBlank(key);
+            if (value != null) {
+                setter.accept(value.strip());
+            }
+        }
+
+        private static @Nullable URI url(Section section, String key, Set<String> schemes) {
+            String text = section.nonBlank(key);
+            if (text == null) {
+                return null;
+            }
+            URI uri;
+            try {
+                uri = new URI(text.strip());
+            } catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null
+                    || uri.getScheme() == null
+                    || !schemes.contains(uri.getScheme().toLowerCase(Locale.ROOT))
+                    || uri.getHost() == null) {
+                throw new ConfigException(
+                        section.path(key),
+                        "expected an absolute " + String.join(" or ", new TreeSet<>(schemes)) + " URL, got \"" + text
+                                + "\"");
+            }
+            return uri;
+        }
+
+        private Path path(Section section, String key, String defaultValue, Path relativeTo) {
+            String text = section.nonBlank(key);
+            String value = text == null ? defaultValue : text.strip();
+            try {
+                Path path = value.equals("~")
+                        ? home
+                        : value.startsWith("~/") ? home.resolve(value.substring(2)) : Path.of(value);
+                return relativeTo.resolve(path).toAbsolutePath().normalize();
+            } catch (InvalidPathException e) {
+                throw new ConfigException(section.path(key), "not a valid path: \"" + value + "\"");
+            }
+        }
+
+        private static Map<String, String> choices(String... names) {
+            Map<String, String> out = new LinkedHashMap<>();
+            for (String name : names) {
+                out.put(name, name);
+            }
+            return out;
+        }
+
+        private static <E extends Enum<E>> Map<String, E> enumChoices(E[] values) {
+            Map<String, E> out = new LinkedHashMap<>();
+            for (E value : values) {
+                out.put(value.name().toLowerCase(Locale.ROOT), value);
+            }
+            return out;
+        }
+    }
+}

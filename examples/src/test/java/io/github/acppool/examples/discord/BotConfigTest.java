@@ -1,0 +1,390 @@
+package io.github.acppool.examples.discord;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.discord.BotMessagePolicy;
+import io.github.acppool.discord.DiscordConfig;
+import io.github.acppool.discord.StatusEmoji;
+import io.github.acppool.discord.ToolDisplay;
+import io.github.acppool.examples.demoagent.DemoAgentLauncher;
+import io.github.acppool.examples.discord.BotConfig.PermissionMode;
+import io.github.acppool.turn.DrainPolicy;
+import io.github.acppool.turn.LivenessPolicy;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import net.dv8tion.jda.api.utils.Compression;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+final class BotConfigTest {
+    private static final Path BASE = Path.of("/srv/bot");
+    private static final Path HOME = Path.of("/home/alice");
+
+    @TempDir
+    Path dir;
+
+    private static BotConfig parse(String yaml) {
+        return BotConfig.parse(yaml, BASE, HOME);
+    }
+
+    @Test
+    void anEmptyFile_isEveryDefault() {
+        BotConfig config = parse("");
+
+        assertThat(config.agent().demo()).isTrue();
+        assertThat(config.agent().workingDirectory()).isEqualTo(HOME.resolve(".acp-pool/discord-bot/workspace"));
+        assertThat(config.agent().workingDirectoryPerThread()).isFalse();
+        assertThat(config.agent().env()).isEmpty();
+        assertThat(config.agent().inheritEnv()).isEmpty();
+        assertThat(config.agent().senderHeaders()).isFalse();
+        assertThat(config.state().directory()).isEqualTo(HOME.resolve(".acp-pool/discord-bot"));
+        assertThat(config.state().sessionStore()).isEqualTo(HOME.resolve(".acp-pool/discord-bot/sessions.json"));
+        assertThat(config.pool()).isEqualTo(new BotConfig.Pool(10, Duration.ofHours(4), 10));
+        assertThat(config.drain()).isEqualTo(DrainPolicy.defaultPolicy());
+        assertThat(config.liveness()).isEqualTo(LivenessPolicy.defaults());
+        assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ASK);
+        assertThat(config.permissions().allowKinds()).isEmpty();
+        assertThat(config.discord().tokenEnv()).isEqualTo("DISCORD_BOT_TOKEN");
+        assertThat(config.discord().frontEnd()).isEqualTo(DiscordConfig.defaults());
+        assertThat(config.discord().restBaseUrl()).isNull();
+        assertThat(config.discord().gatewayUrl()).isNull();
+        assertThat(config.discord().gatewayCompression()).isEqualTo(Compression.ZLIB);
+    }
+
+    @Test
+    void nullSectionsAndKeys_countAsAbsent() {
+        assertThat(parse("agent:\npool: ~\ndiscord:\n  tokenEnv:\n")).isEqualTo(parse(""));
+    }
+
+    @Test
+    void theDemoAgentConfig_spellsOutTheDefaults() throws Exception {
+        BotConfig shipped = BotConfig.load(exampleConfig("demo-agent.yaml"), HOME);
+        BotConfig defaults =
+                BotConfig.parse("", exampleConfig("demo-agent.yaml").getParent(), HOME);
+
+        assertThat(shipped.agent().env()).containsExactly(Map.entry("ACP_POOL_DEMO_AGENT_NO_DELAY", "false"));
+        assertThat(new BotConfig(
+                        defaults.agent(),
+                        shipped.state(),
+                        shipped.pool(),
+                        shipped.drain(),
+                        shipped.liveness(),
+                        shipped.permissions(),
+                        shipped.discord()))
+                .isEqualTo(defaults);
+    }
+
+    @Test
+    void theClaudeCodeConfig() throws Exception {
+        BotConfig config = BotConfig.load(exampleConfig("claude-code.yaml"), HOME);
+
+        assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@agentclientprotocol/claude-agent-acp");
+        assertThat(config.agent().inheritEnv()).containsExactly("ANTHROPIC_API_KEY");
+        assertThat(config.agent().workingDirectory()).isEqualTo(HOME.resolve("code/my-project"));
+        assertThat(config.agent().senderHeaders()).isTrue();
+        assertThat(config.pool().maxAgents()).isEqualTo(5);
+        assertThat(config.liveness().inactivityTimeout()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ASK);
+        AgentLaunchSpec spec = RunningBot.agent(config);
+        assertThat(spec.environment(Map.of("ANTHROPIC_API_KEY", "k", "DISCORD_BOT_TOKEN", "t", "PATH", "/bin")))
+                .containsOnlyKeys("ANTHROPIC_API_KEY", "PATH");
+    }
+
+    @Test
+    void theCodexConfig() throws Exception {
+        BotConfig config = BotConfig.load(exampleConfig("codex.yaml"), HOME);
+
+        assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@zed-industries/codex-acp");
+        assertThat(config.agent().inheritEnv()).containsExactly("OPENAI_API_KEY");
+        assertThat(config.agent().workingDirectoryPerThread()).isTrue();
+        assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ALLOW_KINDS);
+        assertThat(config.permissions().allowKinds()).containsExactlyInAnyOrder("read", "search");
+        assertThat(config.discord().frontEnd().toolDisplay()).isEqualTo(ToolDisplay.COMPACT);
+        assertThat(RunningBot.workingDirectory(config.agent()).apply("discord:123"))
+                .isEqualTo(HOME.resolve("code/my-project/discord-123"));
+    }
+
+    @Test
+    void theGeminiConfig() throws Exception {
+        BotConfig config = BotConfig.load(exampleConfig("gemini.yaml"), HOME);
+
+        assertThat(config.agent().commandLine()).containsExactly("gemini", "--experimental-acp");
+        assertThat(config.agent().inheritEnv()).contains("GEMINI_API_KEY");
+        assertThat(config.drain()).isEqualTo(DrainPolicy.quietPeriod(Duration.ofSeconds(1), Duration.ofSeconds(5)));
+        assertThat(config.discord().frontEnd().access().allowDirectMessages()).isTrue();
+    }
+
+    @Test
+    void everyShippedConfig_parses() throws Exception {
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(exampleConfig("demo-agent.yaml").getParent())) {
+            files = listing.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).hasSizeGreaterThanOrEqualTo(4);
+        for (Path file : files) {
+            assertThat(BotConfig.load(file, HOME)).as(file.toString()).isNotNull();
+        }
+    }
+
+    @Test
+    void everyKey_isRead() {
+        BotConfig config = parse("""
+                agent:
+                  command: [/opt/agent, --stdio]
+                  workingDirectory: work
+                  workingDirectoryPerThread: true
+                  env: {MODE: fast, LEVEL: 3}
+                  inheritEnv: [API_KEY]
+                  senderHeaders: false
+                state:
+                  directory: state
+                  sessionStore: /var/lib/bot/store.json
+                pool:
+                  maxAgents: 3
+                  idleTimeout: 1h30m
+                  maxQueuedMessages: 0
+                drain:
+                  mode: none
+                liveness:
+                  checkInterval: 5s
+                  inactivityTimeout: PT10M
+                  hardTimeout: 1d
+                permissions:
+                  mode: allow-once
+                discord:
+                  tokenEnv: MY_TOKEN
+                  allowedChannels: [111, "222"]
+                  allowedUsers: [333]
+                  allowedRoles: [444]
+                  allowDirectMessages: true
+                  botMessages: mentions
+                  trustedBots: [555]
+                  maxBotTurns: 7
+                  toolDisplay: hidden
+                  statusEmoji: {queued: "⏳", thinking: "💭", tool: "🛠️", done: "✅", error: "❌"}
+                  statusDebounce: 0s
+                  editInterval: 2s
+                  permissionTimeout: 90s
+                  registerCommands: false
+                  attachments: {maxTextBytes: 1MB, maxImageBytes: 0, downloadTimeout: 10s}
+                  restBaseUrl: http://127.0.0.1:9000/api/v10
+                  gatewayUrl: ws://127.0.0.1:9000/gateway
+                  gatewayCompression: none
+                """);
+
+        assertThat(config.agent())
+                .isEqualTo(new BotConfig.Agent(
+                        List.of("/opt/agent", "--stdio"),
+                        BASE.resolve("work"),
+                        true,
+                        Map.of("MODE", "fast", "LEVEL", "3"),
+                        List.of("API_KEY"),
+                        false));
+        assertThat(config.state())
+                .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
+        assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0));
+        assertThat(config.drain()).isEqualTo(DrainPolicy.none());
+        assertThat(config.liveness())
+                .isEqualTo(new LivenessPolicy(Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofDays(1)));
+        assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ALLOW_ONCE);
+        DiscordConfig frontEnd = config.discord().frontEnd();
+        assertThat(frontEnd.access().allowedChannels()).containsExactlyInAnyOrder(111L, 222L);
+        assertThat(frontEnd.access().allowedUsers()).containsExactly(333L);
+        assertThat(frontEnd.access().allowedRoles()).containsExactly(444L);
+        assertThat(frontEnd.access().allowDirectMessages()).isTrue();
+        assertThat(frontEnd.access().botMessages()).isEqualTo(BotMessagePolicy.MENTIONS);
+        assertThat(frontEnd.access().trustedBots()).containsExactly(555L);
+        assertThat(frontEnd.access().maxBotTurns()).isEqualTo(7);
+        assertThat(frontEnd.toolDisplay()).isEqualTo(ToolDisplay.HIDDEN);
+        assertThat(frontEnd.statusEmoji()).isEqualTo(new StatusEmoji("⏳", "💭", "🛠️", "✅", "❌"));
+        assertThat(frontEnd.statusDebounce()).isZero();
+        assertThat(frontEnd.editInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(frontEnd.permissionTimeout()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(frontEnd.registerCommands()).isFalse();
+        assertThat(frontEnd.maxTextAttachmentBytes()).isEqualTo(1_000_000);
+        assertThat(frontEnd.maxImageBytes()).isZero();
+        assertThat(frontEnd.attachmentDownloadTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.discord().tokenEnv()).isEqualTo("MY_TOKEN");
+        assertThat(config.discord().restBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/api/v10"));
+        assertThat(config.discord().gatewayUrl()).isEqualTo(URI.create("ws://127.0.0.1:9000/gateway"));
+        assertThat(config.discord().gatewayCompression()).isEqualTo(Compression.NONE);
+    }
+
+    @Test
+    void commandAndArgs_makeOneCommandLine() {
+        assertThat(parse("agent: {command: npx, args: [-y, pkg]}").agent().commandLine())
+                .containsExactly("npx", "-y", "pkg");
+    }
+
+    @Test
+    void theDemoAgent_keepsItsSessionsInTheStateDirectory() {
+        AgentLaunchSpec spec = RunningBot.agent(parse("state: {directory: /data}"));
+
+        assertThat(spec.commandLine())
+                .isEqualTo(DemoAgentLauncher.command("--sessions-file", "/data/demo-agent-sessions.json"));
+    }
+
+    static Stream<Arguments> invalidConfigs() {
+        return Stream.of(
+                Arguments.of("[1, 2]", "the file must be a mapping of keys (such as agent:, pool:), not a list"),
+                Arguments.of("pool: {maxAgents: 1\n", "not valid YAML at line"),
+                Arguments.of("pool: {maxAgents: 1, maxAgents: 2}", "not valid YAML at line 1"),
+                Arguments.of(
+                        "agents: {}",
+                        "agents: unknown key (did you mean agent?); the keys here are agent, state, pool, drain,"
+                                + " liveness, permissions, discord"),
+                Arguments.of(
+                        "pool: {maxAgent: 3}",
+                        "pool.maxAgent: unknown key in pool (did you mean maxAgents?); the keys here are maxAgents,"),
+                Arguments.of(
+                        "discord: {alowedusers: [1]}",
+                        "discord.alowedusers: unknown key in discord (did you mean allowedUsers?)"),
+                Arguments.of(
+                        "pool: {size: 3}",
+                        "pool.size: unknown key in pool; the keys here are maxAgents, idleTimeout, maxQueuedMessages"),
+                Arguments.of(
+                        "discord: {attachments: {maxTextByte: 1}}", "discord.attachments.maxTextByte: unknown key"),
+                Arguments.of("pool: 3", "pool: expected a mapping (indented key: value lines), got 3"),
+                Arguments.of("pool: {maxAgents: ten}", "pool.maxAgents: expected a whole number, got \"ten\""),
+                Arguments.of("pool: {maxAgents: 2.5}", "pool.maxAgents: expected a whole number, got 2.5"),
+                Arguments.of("pool: {maxAgents: -1}", "pool.maxAgents: must be positive: -1"),
+                Arguments.of("pool: {maxAgents: 0}", "pool.maxAgents: must be positive: 0"),
+                Arguments.of("pool: {maxQueuedMessages: -5}", "pool.maxQueuedMessages: must not be negative: -5"),
+                Arguments.of("pool: {idleTimeout: 30}", "pool.idleTimeout: expected a duration such as 500ms, 30s,"),
+                Arguments.of("pool: {idleTimeout: 30 s}", "pool.idleTimeout: expected a duration"),
+                Arguments.of("pool: {idleTimeout: 5y}", "pool.idleTimeout: expected a duration"),
+                Arguments.of("pool: {idleTimeout: PT-5S}", "pool.idleTimeout: must be at least 1s: PT-5S"),
+                Arguments.of("liveness: {hardTimeout: 0s}", "liveness.hardTimeout: must be at least 1ms: 0s"),
+                Arguments.of("liveness: {checkInterval: [1s]}", "liveness.checkInterval: expected a duration"),
+                Arguments.of("drain: {mode: lazy}", "drain.mode: expected one of fixed, quiet, none, got \"lazy\""),
+                Arguments.of("drain: {mode: quiet, window: 1s}", "drain.window: applies only with mode fixed"),
+                Arguments.of("drain: {quiet: 1s}", "drain.quiet: applies only with mode quiet"),
+                Arguments.of(
+                        "drain: {mode: quiet, quiet: 9s, cap: 5s}",
+                        "drain.quiet: must not be longer than drain.cap (5s): 9s"),
+                Arguments.of("agent: {command: []}", "agent.command: the agent command is empty"),
+                Arguments.of("agent: {command: \"  \"}", "agent.command: the agent command is empty"),
+                Arguments.of("agent: {args: [-y]}", "agent.args: needs agent.command"),
+                Arguments.of("agent: {command: [a, b], args: [c]}", "agent.args: give the arguments either in"),
+                Arguments.of(
+                        "agent: {command: {a: b}}",
+                        "agent.command: expected a list ([a, b] or - lines), got a mapping"),
+                Arguments.of(
+                        "agent: {workingDirectoryPerThread: yes please}",
+                        "agent.workingDirectoryPerThread: expected true or false, got \"yes please\""),
+                Arguments.of(
+                        "agent: {inheritEnv: [DISCORD_BOT_TOKEN]}",
+                        "agent.inheritEnv[0]: the bot token (DISCORD_BOT_TOKEN) must not be given to the agent"),
+                Arguments.of("agent: {env: {DISCORD_BOT_TOKEN: x}}", "agent.env.DISCORD_BOT_TOKEN: the bot token"),
+                Arguments.of(
+                        "agent: {inheritEnv: [\"MY KEY\"]}",
+                        "agent.inheritEnv[0]: not an environment variable name: \"MY KEY\""),
+                Arguments.of("agent: {env: {A: [1]}}", "agent.env.A: expected a text value, got a list"),
+                Arguments.of("state: {directory: \"\"}", "state.directory: must not be empty"),
+                Arguments.of(
+                        "permissions: {mode: maybe}",
+                        "permissions.mode: expected one of ask, reject, allow-once, allow-kinds, got \"maybe\""),
+                Arguments.of(
+                        "permissions: {mode: allow-kinds}",
+                        "permissions.allowKinds: mode allow-kinds needs the tool kinds"),
+                Arguments.of(
+                        "permissions: {allowKinds: [read]}",
+                        "permissions.allowKinds: applies only with mode allow-kinds"),
+                Arguments.of(
+                        "permissions: {mode: allow-kinds, allowKinds: [read, write]}",
+                        "permissions.allowKinds[1]: not an ACP tool kind: \"write\""),
+                Arguments.of(
+                        "discord: {tokenEnv: \"MTIz.abc.def\"}",
+                        "discord.tokenEnv: the name of an environment variable (not the token itself)"),
+                Arguments.of("discord: {allowedUsers: [alice]}", "discord.allowedUsers[0]: expected a Discord id"),
+                Arguments.of("discord: {allowedChannels: [-3]}", "discord.allowedChannels[0]: expected a Discord id"),
+                Arguments.of("discord: {maxBotTurns: 0}", "discord.maxBotTurns: must be positive: 0"),
+                Arguments.of(
+                        "discord: {botMessages: some}", "discord.botMessages: expected one of ignore, mentions, all"),
+                Arguments.of(
+                        "discord: {toolDisplay: none}", "discord.toolDisplay: expected one of full, compact, hidden"),
+                Arguments.of("discord: {statusEmoji: {done: \" \"}}", "discord.statusEmoji.done: must not be empty"),
+                Arguments.of("discord: {editInterval: 10ms}", "discord.editInterval: must be at least 100ms: 10ms"),
+                Arguments.of("discord: {permissionTimeout: 0s}", "discord.permissionTimeout: must be at least 1s: 0s"),
+                Arguments.of(
+                        "discord: {attachments: {maxImageBytes: -1}}",
+                        "discord.attachments.maxImageBytes: must not be negative: -1"),
+                Arguments.of(
+                        "discord: {attachments: {maxImageBytes: 10 megs}}",
+                        "discord.attachments.maxImageBytes: expected a size in bytes"),
+                Arguments.of(
+                        "discord: {restBaseUrl: \"discord.example\"}",
+                        "discord.restBaseUrl: expected an absolute http or https URL"),
+                Arguments.of(
+                        "discord: {gatewayUrl: \"http://127.0.0.1/gw\"}",
+                        "discord.gatewayUrl: expected an absolute ws or wss URL"),
+                Arguments.of(
+                        "discord: {gatewayCompression: zstd}",
+                        "discord.gatewayCompression: expected one of none, zlib"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidConfigs")
+    void anInvalidConfig_isRefusedNamingTheKey(String yaml, String message) {
+        assertThatThrownBy(() -> parse(yaml))
+                .isInstanceOf(ConfigException.class)
+                .message()
+                .startsWith(message);
+    }
+
+    @Test
+    void aMissingFile_isAConfigError() {
+        assertThatThrownBy(() -> BotConfig.load(dir.resolve("nope.yaml"), HOME))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("cannot read the config file " + dir.resolve("nope.yaml"));
+    }
+
+    @Test
+    void theToken_comesFromTheNamedVariable() {
+        BotConfig.Discord discord = parse("discord: {tokenEnv: BOT_TOKEN}").discord();
+
+        assertThat(discord.token(Map.of("BOT_TOKEN", " secret-token\n"))).isEqualTo("secret-token");
+        assertThatThrownBy(() -> discord.token(Map.of("DISCORD_BOT_TOKEN", "x")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("discord.tokenEnv: the environment variable BOT_TOKEN is not set");
+        assertThatThrownBy(() -> discord.token(Map.of("BOT_TOKEN", "  ")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("BOT_TOKEN is not set");
+    }
+
+    @Test
+    void toString_showsNoSecrets() {
+        BotConfig config = parse("agent: {command: [a], env: {API_KEY: sk-very-secret}}");
+
+        assertThat(config.toString()).contains("API_KEY").doesNotContain("sk-very-secret");
+    }
+
+    @Test
+    void allowKinds_areTheOnesGiven() {
+        assertThat(parse("permissions: {mode: allow-kinds, allowKinds: read}")
+                        .permissions()
+                        .allowKinds())
+                .isEqualTo(Set.of("read"));
+    }
+
+    /** The shipped configs, from the module directory (Surefire's working directory). */
+    static Path exampleConfig(String name) {
+        Path file = Path.of("config", name).toAbsolutePath();
+        assertThat(file).exists();
+        return file;
+    }
+}
