@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code --banner=<n>}: write n non-JSON banner lines (and a blank line) to stdout first;
  *   <li>{@code --protocol-version=<n>}: answer {@code initialize} with this version (default 1);
  *   <li>{@code --no-load-session}: do not advertise {@code loadSession};
+ *   <li>{@code --no-images}: do not advertise {@code promptCapabilities.image};
  *   <li>{@code --fail-load}: answer {@code session/load} with error -32002;
  *   <li>{@code --string-ids}: number the agent's own requests with strings ({@code "req-1"}) instead of numbers;
  *   <li>{@code --require-auth}: answer {@code session/new} with -32000 until {@code authenticate} was called;
@@ -280,7 +281,9 @@ public final class FakeAgent {
                 ObjectNode result = JSON.createObjectNode().put("protocolVersion", protocolVersion);
                 ObjectNode caps = result.putObject("agentCapabilities");
                 caps.put("loadSession", !flags.contains("--no-load-session"));
-                caps.putObject("promptCapabilities").put("image", true).put("embeddedContext", true);
+                caps.putObject("promptCapabilities")
+                        .put("image", !flags.contains("--no-images"))
+                        .put("embeddedContext", true);
                 ObjectNode sessionCaps = caps.putObject("sessionCapabilities");
                 sessionCaps.putObject("close");
                 if (!flags.contains("--no-resume")) {

@@ -8,6 +8,7 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.fake.EventRecorder;
+import io.github.acppool.discord.fake.FakeAttachment;
 import io.github.acppool.discord.fake.FakeDiscord;
 import io.github.acppool.discord.fake.FakeMessage;
 import io.github.acppool.discord.fake.FakeUser;
@@ -141,6 +142,22 @@ final class DiscordLifecycleIT {
         discord.sendUserMessage(alice, discord.channel(thread), "say after the restart");
         String reply = awaitBotMessageContaining(thread, "after the restart");
         assertThat(reply).contains("could not be restored");
+    }
+
+    @Test
+    void imagesForAnAgentThatTakesNone_areSkippedWithANote_andTheTextIsStillAnswered() {
+        DiscordFrontEnd frontEnd = frontEnd(DiscordConfig.defaults());
+        frontEnd.start(broker(frontEnd, SessionStore.inMemory(), "--no-images"), login());
+        FakeMessage trigger = discord.sendUserMessage(
+                alice,
+                discord.channel("general"),
+                discord.bot().mention() + " say the text part arrived",
+                List.of(new FakeAttachment("screen.png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'})));
+        long thread = awaitThread(trigger);
+
+        String reply = awaitBotMessageContaining(thread, "the text part arrived");
+        assertThat(reply).contains("Skipped the images: this agent does not accept images.");
+        assertThat(botMessages(thread)).noneMatch(m -> m.content().contains("⚠️"));
     }
 
     @Test
