@@ -5,6 +5,7 @@ import io.github.acppool.Ticker;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.ConversationStatus;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
@@ -72,6 +74,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
 
     /** Every conversation id of this front end starts with this, followed by the thread (or DM channel) id. */
     public static final String CONVERSATION_PREFIX = "discord:";
+
+    /** How long {@link #close()} lets its own threads finish posting replies already handed to them. */
+    static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(5);
 
     /** The threads the front end creates for itself when no executor is given. */
     static final int OWN_THREADS = 2;
@@ -294,9 +299,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
 
     /**
      * Detaches from JDA, withdraws open permission questions (they are denied) and stops the front end's own
-     * threads. Running turns are not cancelled (the broker owns them), but their replies may no longer be posted
-     * (close the front end after shutting down the broker to let them finish). The broker and JDA keep running.
-     * Idempotent.
+     * threads, after they posted the replies already handed to them (for up to 5 seconds). Running turns are not
+     * cancelled (the broker owns them), but their replies are no longer posted once the front end is closed: shut
+     * the broker down first to let them finish. The broker and JDA keep running. Idempotent.
      */
     @Override
     public void close() {
@@ -318,11 +323,20 @@ public final class DiscordFrontEnd implements AutoCloseable {
             }
         }
         prompts.closeAll();
+        if (ownExecutor != null) {
+            // Replies of turns that ended just before (e.g. during the broker's shutdown) are still posted.
+            ownExecutor.shutdown();
+            try {
+                if (!ownExecutor.awaitTermination(CLOSE_DRAIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn("Discord front end: replies still pending after {} are dropped", CLOSE_DRAIN_TIMEOUT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ownExecutor.shutdownNow();
+        }
         if (ownsScheduler) {
             scheduler.shutdownNow();
-        }
-        if (ownExecutor != null) {
-            ownExecutor.shutdownNow();
         }
         LOG.info("Discord front end closed");
     }

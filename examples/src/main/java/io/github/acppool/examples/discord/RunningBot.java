@@ -32,9 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started bot: the Discord front end, the broker with its agents, and the JDA client. {@link #close()} stops them
- * in that order: the front end first (no new turns from Discord), then the broker (stores every session, stops every
- * agent process), then JDA.
+ * A started bot: the Discord front end, the broker with its agents, and the JDA client. {@link #close()} stops the
+ * broker first (running turns get its shutdown timeout to finish, and their replies are still posted; new messages
+ * are told the bot is stopping; every session is stored and every agent process stopped), then the front end, then
+ * JDA.
  *
  * <p>Thread-safe: {@link #close()} may be called from any thread (a shutdown hook), any number of times.
  */
@@ -159,22 +160,22 @@ final class RunningBot implements AutoCloseable {
         return 0;
     }
 
-    /** Stops the front end, the broker (sessions stored, agents stopped) and JDA. Idempotent. */
+    /** Stops the broker (sessions stored, agents stopped), the front end and JDA. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        LOG.info("stopping: the Discord front end, then the agents, then the Discord connection");
-        try {
-            frontEnd.close();
-        } catch (RuntimeException e) {
-            LOG.warn("closing the Discord front end failed", e);
-        }
+        LOG.info("stopping: the agents (running turns may finish), then the Discord front end and connection");
         try {
             broker.shutdown();
         } catch (RuntimeException e) {
             LOG.warn("shutting down the broker failed", e);
+        }
+        try {
+            frontEnd.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the Discord front end failed", e);
         }
         shutdown(jda);
         stopped.countDown();

@@ -106,6 +106,31 @@ final class DiscordBotIT {
     }
 
     @Test
+    void stoppingTheBotDuringATurn_stillPostsThatTurnsReply() {
+        BotConfig config = BotConfig.parse(yaml(), dir, dir);
+        RunningBot bot = RunningBot.start(config, Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN));
+        long thread;
+        try {
+            FakeMessage mention =
+                    discord.sendUserMessage(alice, general, discord.bot().mention() + " /slow 2");
+            thread = await().atMost(WAIT)
+                    .until(() -> discord.threadStartedFrom(mention.id()), OptionalLong::isPresent)
+                    .getAsLong();
+            // The placeholder: the turn has started, and the agent is silent for two seconds.
+            await().atMost(WAIT).until(() -> discord.messagesIn(thread).stream()
+                    .anyMatch(m -> m.authorId() == discord.bot().id()));
+        } finally {
+            bot.close();
+        }
+
+        assertThat(discord.messagesIn(thread))
+                .filteredOn(m -> m.authorId() == discord.bot().id())
+                .anyMatch(m -> m.content().contains("Done: the job ran for 2 s"));
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive))
+                .isEmpty();
+    }
+
+    @Test
     void aRestartedBot_continuesTheThreadFromItsStateDirectory() throws Exception {
         BotConfig config = BotConfig.parse(yaml(), dir, dir);
         Map<String, String> env = Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN);
