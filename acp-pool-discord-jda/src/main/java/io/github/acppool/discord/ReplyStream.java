@@ -230,26 +230,29 @@ final class ReplyStream implements MessageListener {
                 .sendMessage(MessageSplitter.ELLIPSIS)
                 .queue(
                         message -> {
-                            String preview;
-                            EditCadence edits;
+                            String preview = null;
+                            EditCadence edits = null;
                             lock.lock();
                             try {
-                                edits = new EditCadence(
-                                        conversationId,
-                                        MessageSplitter.ELLIPSIS,
-                                        config.editInterval(),
-                                        scheduler,
-                                        ticker,
-                                        text -> message.editMessage(text).submit());
+                                // Once finished, finish() puts the final reply in: no streamed edit may follow it.
                                 if (!finished) {
+                                    edits = new EditCadence(
+                                            conversationId,
+                                            MessageSplitter.ELLIPSIS,
+                                            config.editInterval(),
+                                            scheduler,
+                                            ticker,
+                                            text -> message.editMessage(text).submit());
                                     cadence = edits;
+                                    preview = previewLocked();
                                 }
-                                preview = previewLocked();
                             } finally {
                                 lock.unlock();
                             }
                             sent.complete(message);
-                            edits.update(preview);
+                            if (edits != null && preview != null) {
+                                edits.update(preview);
+                            }
                         },
                         error -> {
                             LOG.warn(

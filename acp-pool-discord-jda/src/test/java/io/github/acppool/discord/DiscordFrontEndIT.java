@@ -12,6 +12,7 @@ import io.github.acppool.discord.fake.FakeDiscord;
 import io.github.acppool.discord.fake.FakeInteraction;
 import io.github.acppool.discord.fake.FakeMessage;
 import io.github.acppool.discord.fake.FakeUser;
+import io.github.acppool.discord.fake.HeldCall;
 import io.github.acppool.discord.fake.RestCall;
 import io.github.acppool.discord.fake.RestFailure;
 import io.github.acppool.testing.FakeAgent;
@@ -172,6 +173,33 @@ final class DiscordFrontEndIT {
         assertThat(joined)
                 .isEqualTo(
                         "0".repeat(1000) + "1".repeat(1000) + "2".repeat(1000) + "3".repeat(1000) + "4".repeat(1000));
+    }
+
+    @Test
+    void aTurnThatEndsBeforeItsPlaceholderIsPosted_keepsTheFinalReply_noStreamedEditComesAfter() {
+        HeldCall placeholderPost = discord.holdNext("POST", "/channels/*/messages");
+        FakeMessage trigger = mention(alice, "chunks 3 1000");
+        long thread = awaitThread(trigger);
+        placeholderPost.awaitArrival();
+        awaitReaction(trigger, StatusEmoji.DEFAULT_DONE); // the turn has ended; Discord has not answered yet
+        placeholderPost.release();
+        String first = "0".repeat(1000) + "1".repeat(1000);
+        await().atMost(WAIT)
+                .until(() -> botMessages(thread).size() == 2
+                        && botMessages(thread).get(0).content().equals(first));
+        long placeholder = botMessages(thread).get(0).id();
+
+        // Once another reply has come and gone, a streamed edit still pending for this one is made due; the final
+        // edit of a reply after that goes after it (JDA sends the edits of one channel in order).
+        discord.sendUserMessage(alice, discord.channel(thread), "say first marker");
+        awaitBotMessageContaining(thread, "first marker");
+        clock.advance(DiscordConfig.DEFAULT_EDIT_INTERVAL);
+        discord.sendUserMessage(alice, discord.channel(thread), "say second marker");
+        awaitBotMessageContaining(thread, "second marker");
+        assertThat(discord.calls("PATCH", "/channels/" + thread + "/messages/" + placeholder))
+                .extracting(call -> call.text("content"))
+                .containsExactly(first);
+        assertThat(discord.message(placeholder).orElseThrow().content()).isEqualTo(first);
     }
 
     @Test
