@@ -310,20 +310,26 @@ final class ReplyStream implements MessageListener {
             if (message == null) {
                 sendInOrder(parts, 0);
             } else if (finalEdits == null) {
-                message.editMessage(parts.get(0)).queue(done -> sendInOrder(parts, 1), failed -> {
-                    LOG.warn("{} - could not edit the reply into the placeholder", conversationId, failed);
-                    sendInOrder(parts, 0);
-                });
+                message.editMessage(parts.get(0))
+                        .queue(done -> sendInOrder(parts, 1), failed -> postAnew(message, parts, failed));
             } else {
                 var unusedFinal = finalEdits.finish(parts.get(0)).whenComplete((done, failed) -> {
                     if (failed != null) {
-                        LOG.warn("{} - could not edit the reply into the placeholder", conversationId, failed);
-                        sendInOrder(parts, 0);
+                        postAnew(message, parts, failed);
                     } else {
                         sendInOrder(parts, 1);
                     }
                 });
             }
+        });
+    }
+
+    /** The final edit failed: the whole reply goes out as new messages, and the stale placeholder goes away first. */
+    private void postAnew(Message placeholder, List<String> parts, Throwable editFailure) {
+        LOG.warn("{} - could not edit the reply into the placeholder; posting it anew", conversationId, editFailure);
+        placeholder.delete().queue(done -> sendInOrder(parts, 0), failed -> {
+            LOG.warn("{} - could not delete the placeholder {}", conversationId, placeholder.getId(), failed);
+            sendInOrder(parts, 0);
         });
     }
 

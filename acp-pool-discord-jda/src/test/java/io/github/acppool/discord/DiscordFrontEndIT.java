@@ -203,6 +203,19 @@ final class DiscordFrontEndIT {
     }
 
     @Test
+    void aFinalEditThatFails_postsTheReplyAsANewMessage_andLeavesNoPlaceholderBehind() {
+        // No clock advance, so the only edit is the final one.
+        discord.failNext("PATCH", "/channels/*/messages/*", RestFailure.serverError(500));
+        FakeMessage trigger = mention(alice, "say edited or not");
+        long thread = awaitThread(trigger);
+        awaitBotMessageContaining(thread, "edited or not");
+        assertThat(discord.calls("PATCH", "/channels/" + thread + "/messages/*"))
+                .extracting(RestCall::status)
+                .containsExactly(500);
+        assertThat(botMessages(thread)).extracting(FakeMessage::content).containsExactly("edited or not");
+    }
+
+    @Test
     void aRateLimitedPlaceholderIsRetried_andTheReplyLands() {
         discord.failNext("POST", "/channels/*/messages", RestFailure.rateLimited(Duration.ZERO));
         FakeMessage trigger = mention(alice, "say survived the rate limit");
