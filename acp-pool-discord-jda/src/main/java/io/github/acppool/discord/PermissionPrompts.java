@@ -168,7 +168,17 @@ final class PermissionPrompts {
         String original = event.getMessage().getContentRaw();
         String verdict =
                 (allow ? "✅ Allowed" : "🚫 Denied") + " by " + event.getUser().getAsMention() + ".";
-        event.editMessage(closed(original, verdict, parts[0])).queue();
+        MessageEditData decided = closed(original, verdict, parts[0]);
+        event.editMessage(decided).queue(null, failed -> {
+            // The click's answer did not arrive (expired, Discord error): close the question as a plain edit.
+            LOG.warn("{} - answering the click on question {} failed", question.request.sessionId(), parts[0], failed);
+            event.getMessage()
+                    .editMessage(decided)
+                    .queue(
+                            null,
+                            e -> LOG.warn(
+                                    "{} - could not close question {}", question.request.sessionId(), parts[0], e));
+        });
         question.answer.complete(allow ? question.request.allowOnce() : question.request.reject());
     }
 

@@ -258,6 +258,22 @@ final class DiscordFrontEndIT {
     }
 
     @Test
+    void aClickWhoseInteractionAnswerFails_stillClosesTheQuestion() {
+        FakeMessage trigger = mention(alice, "permission p3");
+        long thread = awaitThread(trigger);
+        FakeMessage question = awaitQuestion(thread, 1);
+        discord.failNext("POST", "/interactions/*/*/callback", RestFailure.serverError(500));
+        discord.clickButton(alice, question.id(), buttonId(question, "allow"));
+        assertThat(awaitBotMessageContaining(thread, "permission p3:")).contains("allow");
+        await().atMost(WAIT)
+                .until(() ->
+                        discord.message(question.id()).orElseThrow().content().contains("Allowed by"));
+        assertThat(ButtonsAssert.buttons(discord.components(question.id())))
+                .hasSize(2)
+                .allMatch(button -> button.path("disabled").asBoolean());
+    }
+
+    @Test
     void aUserOutsideTheAllowlist_getsOnlyAQuietSign() {
         FakeMessage denied = mention(bob, "say should not run");
         awaitReaction(denied, DiscordBridge.DENIED);
