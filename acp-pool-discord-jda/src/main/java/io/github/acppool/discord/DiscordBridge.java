@@ -360,7 +360,7 @@ final class DiscordBridge extends ListenerAdapter {
         if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles)) {
             event.reply("You are not allowed to use this bot.")
                     .setEphemeral(true)
-                    .queue();
+                    .queue(null, e -> LOG.warn("discord:{} - /{} reply failed", event.getChannelId(), name, e));
             return;
         }
         String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());
