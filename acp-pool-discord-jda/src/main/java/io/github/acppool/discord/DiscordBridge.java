@@ -263,26 +263,45 @@ final class DiscordBridge extends ListenerAdapter {
         stream.submitted();
         var unused = result.whenCompleteAsync(
                 (r, e) -> {
-                    if (r != null
-                            && r.outcome() == BrokerResult.Outcome.REJECTED
-                            && message.content().stream().anyMatch(b -> b instanceof ContentBlock.Image)) {
-                        // The broker cannot tell before a turn whether the agent takes images: ask again without.
-                        List<ContentBlock> withoutImages = message.content().stream()
-                                .filter(b -> !(b instanceof ContentBlock.Image))
-                                .toList();
-                        stream.addNotice("📎 Skipped the images: this agent does not accept images.");
-                        if (!withoutImages.isEmpty()) {
-                            send(
-                                    conversationId,
-                                    new ChatMessage(message.messageId(), message.sender(), withoutImages),
-                                    channel,
-                                    stream);
-                            return;
-                        }
+                    try {
+                        answered(conversationId, message, channel, stream, r, e);
+                    } catch (RuntimeException failure) {
+                        // Nothing else would see it: the future of this callback is not observed.
+                        LOG.error(
+                                "{} - showing the result of message {} failed",
+                                conversationId,
+                                message.messageId(),
+                                failure);
                     }
-                    stream.finish(r, e);
                 },
                 executor);
+    }
+
+    private void answered(
+            String conversationId,
+            ChatMessage message,
+            MessageChannel channel,
+            ReplyStream stream,
+            @Nullable BrokerResult r,
+            @Nullable Throwable e) {
+        if (r != null
+                && r.outcome() == BrokerResult.Outcome.REJECTED
+                && message.content().stream().anyMatch(b -> b instanceof ContentBlock.Image)) {
+            // The broker cannot tell before a turn whether the agent takes images: ask again without.
+            List<ContentBlock> withoutImages = message.content().stream()
+                    .filter(b -> !(b instanceof ContentBlock.Image))
+                    .toList();
+            stream.addNotice("📎 Skipped the images: this agent does not accept images.");
+            if (!withoutImages.isEmpty()) {
+                send(
+                        conversationId,
+                        new ChatMessage(message.messageId(), message.sender(), withoutImages),
+                        channel,
+                        stream);
+                return;
+            }
+        }
+        stream.finish(r, e);
     }
 
     /** Remembers which channel a session talks in (for permission questions), then lets the stream show the turn. */
@@ -360,7 +379,7 @@ final class DiscordBridge extends ListenerAdapter {
         if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles)) {
             event.reply("You are not allowed to use this bot.")
                     .setEphemeral(true)
-                    .queue();
+                    .queue(null, e -> LOG.warn("discord:{} - /{} reply failed", event.getChannelId(), name, e));
             return;
         }
         String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());

@@ -3,7 +3,6 @@ package io.github.acppool.discord;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.acppool.Ticker;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
@@ -71,9 +70,6 @@ final class EditCadence {
 
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
-    @GuardedBy("lock")
-    private boolean cancelled;
-
     /**
      * @param key names the conversation in log messages
      * @param placeholder the text the placeholder was sent with; the first edit comes one interval after this call
@@ -103,12 +99,12 @@ final class EditCadence {
         }
     }
 
-    /** The whole text to show now (already cut to a preview); ignored once {@link #finish} or {@link #cancel} ran. */
+    /** The whole text to show now (already cut to a preview); ignored once {@link #finish} ran. */
     void update(String text) {
         String toSend;
         lock.lock();
         try {
-            if (finalText != null || cancelled) {
+            if (finalText != null) {
                 return;
             }
             latest = text;
@@ -128,7 +124,7 @@ final class EditCadence {
         String toSend = null;
         lock.lock();
         try {
-            if (finalText != null || cancelled) {
+            if (finalText != null) {
                 return finished;
             }
             finalText = text;
@@ -146,22 +142,10 @@ final class EditCadence {
         return finished;
     }
 
-    /** Stops editing: no edit is started after this, and a pending {@link #finish} future is cancelled. */
-    void cancel() {
-        lock.lock();
-        try {
-            cancelled = true;
-            cancelTimerLocked();
-            finished.completeExceptionally(new CancellationException("edits of " + key + " were cancelled"));
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** What to send now, or null; arms the timer when an edit is wanted but not yet due. */
     @GuardedBy("lock")
     private @Nullable String nextEditLocked() {
-        if (inFlight || cancelled) {
+        if (inFlight) {
             return null;
         }
         if (finalText != null) {
@@ -235,7 +219,7 @@ final class EditCadence {
                 }
             } else {
                 toSend = nextEditLocked();
-                if (toSend == null && finalText != null && !cancelled) {
+                if (toSend == null && finalText != null) {
                     finished.complete(null);
                 }
             }

@@ -143,9 +143,7 @@ final class PermissionPrompts {
                 event.getComponentId().substring(BUTTON_PREFIX.length()).split(":", 2);
         Question question = parts.length == 2 ? pending.get(parts[0]) : null;
         if (question == null) {
-            event.reply("This question was already answered or has expired.")
-                    .setEphemeral(true)
-                    .queue();
+            ephemeral(event, "This question was already answered or has expired.");
             return;
         }
         Member member = event.getMember();
@@ -153,23 +151,41 @@ final class PermissionPrompts {
                 ? List.of()
                 : member.getRoles().stream().map(ISnowflake::getIdLong).toList();
         if (!access.isPersonAllowed(event.getUser().getIdLong(), roles)) {
-            event.reply("Only people allowed to use this bot can answer.")
-                    .setEphemeral(true)
-                    .queue();
+            ephemeral(event, "Only people allowed to use this bot can answer.");
             return;
         }
         if (!pending.remove(parts[0], question)) {
-            event.reply("This question was already answered.")
-                    .setEphemeral(true)
-                    .queue();
+            ephemeral(event, "This question was already answered.");
             return;
         }
         boolean allow = parts[1].equals("allow");
         String original = event.getMessage().getContentRaw();
         String verdict =
                 (allow ? "✅ Allowed" : "🚫 Denied") + " by " + event.getUser().getAsMention() + ".";
-        event.editMessage(closed(original, verdict, parts[0])).queue();
+        MessageEditData decided = closed(original, verdict, parts[0]);
+        event.editMessage(decided).queue(null, failed -> {
+            // The click's answer did not arrive (expired, Discord error): close the question as a plain edit.
+            LOG.warn("{} - answering the click on question {} failed", question.request.sessionId(), parts[0], failed);
+            event.getMessage()
+                    .editMessage(decided)
+                    .queue(
+                            null,
+                            e -> LOG.warn(
+                                    "{} - could not close question {}", question.request.sessionId(), parts[0], e));
+        });
         question.answer.complete(allow ? question.request.allowOnce() : question.request.reject());
+    }
+
+    private static void ephemeral(ButtonInteractionEvent event, String text) {
+        event.reply(text)
+                .setEphemeral(true)
+                .queue(
+                        null,
+                        e -> LOG.warn(
+                                "discord:{} - could not answer the click on {}",
+                                event.getChannelId(),
+                                event.getComponentId(),
+                                e));
     }
 
     private static ActionRow buttons(String token, boolean disabled) {

@@ -230,26 +230,29 @@ final class ReplyStream implements MessageListener {
                 .sendMessage(MessageSplitter.ELLIPSIS)
                 .queue(
                         message -> {
-                            String preview;
-                            EditCadence edits;
+                            String preview = null;
+                            EditCadence edits = null;
                             lock.lock();
                             try {
-                                edits = new EditCadence(
-                                        conversationId,
-                                        MessageSplitter.ELLIPSIS,
-                                        config.editInterval(),
-                                        scheduler,
-                                        ticker,
-                                        text -> message.editMessage(text).submit());
+                                // Once finished, finish() puts the final reply in: no streamed edit may follow it.
                                 if (!finished) {
+                                    edits = new EditCadence(
+                                            conversationId,
+                                            MessageSplitter.ELLIPSIS,
+                                            config.editInterval(),
+                                            scheduler,
+                                            ticker,
+                                            text -> message.editMessage(text).submit());
                                     cadence = edits;
+                                    preview = previewLocked();
                                 }
-                                preview = previewLocked();
                             } finally {
                                 lock.unlock();
                             }
                             sent.complete(message);
-                            edits.update(preview);
+                            if (edits != null && preview != null) {
+                                edits.update(preview);
+                            }
                         },
                         error -> {
                             LOG.warn(
@@ -307,20 +310,26 @@ final class ReplyStream implements MessageListener {
             if (message == null) {
                 sendInOrder(parts, 0);
             } else if (finalEdits == null) {
-                message.editMessage(parts.get(0)).queue(done -> sendInOrder(parts, 1), failed -> {
-                    LOG.warn("{} - could not edit the reply into the placeholder", conversationId, failed);
-                    sendInOrder(parts, 0);
-                });
+                message.editMessage(parts.get(0))
+                        .queue(done -> sendInOrder(parts, 1), failed -> postAnew(message, parts, failed));
             } else {
                 var unusedFinal = finalEdits.finish(parts.get(0)).whenComplete((done, failed) -> {
                     if (failed != null) {
-                        LOG.warn("{} - could not edit the reply into the placeholder", conversationId, failed);
-                        sendInOrder(parts, 0);
+                        postAnew(message, parts, failed);
                     } else {
                         sendInOrder(parts, 1);
                     }
                 });
             }
+        });
+    }
+
+    /** The final edit failed: the whole reply goes out as new messages, and the stale placeholder goes away first. */
+    private void postAnew(Message placeholder, List<String> parts, Throwable editFailure) {
+        LOG.warn("{} - could not edit the reply into the placeholder; posting it anew", conversationId, editFailure);
+        placeholder.delete().queue(done -> sendInOrder(parts, 0), failed -> {
+            LOG.warn("{} - could not delete the placeholder {}", conversationId, placeholder.getId(), failed);
+            sendInOrder(parts, 0);
         });
     }
 

@@ -12,6 +12,7 @@ import io.github.acppool.discord.fake.FakeDiscord;
 import io.github.acppool.discord.fake.FakeInteraction;
 import io.github.acppool.discord.fake.FakeMessage;
 import io.github.acppool.discord.fake.FakeUser;
+import io.github.acppool.discord.fake.HeldCall;
 import io.github.acppool.discord.fake.RestCall;
 import io.github.acppool.discord.fake.RestFailure;
 import io.github.acppool.testing.FakeAgent;
@@ -175,6 +176,46 @@ final class DiscordFrontEndIT {
     }
 
     @Test
+    void aTurnThatEndsBeforeItsPlaceholderIsPosted_keepsTheFinalReply_noStreamedEditComesAfter() {
+        HeldCall placeholderPost = discord.holdNext("POST", "/channels/*/messages");
+        FakeMessage trigger = mention(alice, "chunks 3 1000");
+        long thread = awaitThread(trigger);
+        placeholderPost.awaitArrival();
+        awaitReaction(trigger, StatusEmoji.DEFAULT_DONE); // the turn has ended; Discord has not answered yet
+        placeholderPost.release();
+        String first = "0".repeat(1000) + "1".repeat(1000);
+        await().atMost(WAIT)
+                .until(() -> botMessages(thread).size() == 2
+                        && botMessages(thread).get(0).content().equals(first));
+        long placeholder = botMessages(thread).get(0).id();
+
+        // Once another reply has come and gone, a streamed edit still pending for this one is made due; the final
+        // edit of a reply after that goes after it (JDA sends the edits of one channel in order).
+        discord.sendUserMessage(alice, discord.channel(thread), "say first marker");
+        awaitBotMessageContaining(thread, "first marker");
+        clock.advance(DiscordConfig.DEFAULT_EDIT_INTERVAL);
+        discord.sendUserMessage(alice, discord.channel(thread), "say second marker");
+        awaitBotMessageContaining(thread, "second marker");
+        assertThat(discord.calls("PATCH", "/channels/" + thread + "/messages/" + placeholder))
+                .extracting(call -> call.text("content"))
+                .containsExactly(first);
+        assertThat(discord.message(placeholder).orElseThrow().content()).isEqualTo(first);
+    }
+
+    @Test
+    void aFinalEditThatFails_postsTheReplyAsANewMessage_andLeavesNoPlaceholderBehind() {
+        // No clock advance, so the only edit is the final one.
+        discord.failNext("PATCH", "/channels/*/messages/*", RestFailure.serverError(500));
+        FakeMessage trigger = mention(alice, "say edited or not");
+        long thread = awaitThread(trigger);
+        awaitBotMessageContaining(thread, "edited or not");
+        assertThat(discord.calls("PATCH", "/channels/" + thread + "/messages/*"))
+                .extracting(RestCall::status)
+                .containsExactly(500);
+        assertThat(botMessages(thread)).extracting(FakeMessage::content).containsExactly("edited or not");
+    }
+
+    @Test
     void aRateLimitedPlaceholderIsRetried_andTheReplyLands() {
         discord.failNext("POST", "/channels/*/messages", RestFailure.rateLimited(Duration.ZERO));
         FakeMessage trigger = mention(alice, "say survived the rate limit");
@@ -213,6 +254,22 @@ final class DiscordFrontEndIT {
         assertThat(awaitBotMessageContaining(thread, "permission p2:")).contains("reject");
         assertThat(discord.message(second.id()).orElseThrow().content()).contains("Denied by");
         assertThat(ButtonsAssert.buttons(discord.components(second.id())))
+                .allMatch(button -> button.path("disabled").asBoolean());
+    }
+
+    @Test
+    void aClickWhoseInteractionAnswerFails_stillClosesTheQuestion() {
+        FakeMessage trigger = mention(alice, "permission p3");
+        long thread = awaitThread(trigger);
+        FakeMessage question = awaitQuestion(thread, 1);
+        discord.failNext("POST", "/interactions/*/*/callback", RestFailure.serverError(500));
+        discord.clickButton(alice, question.id(), buttonId(question, "allow"));
+        assertThat(awaitBotMessageContaining(thread, "permission p3:")).contains("allow");
+        await().atMost(WAIT)
+                .until(() ->
+                        discord.message(question.id()).orElseThrow().content().contains("Allowed by"));
+        assertThat(ButtonsAssert.buttons(discord.components(question.id())))
+                .hasSize(2)
                 .allMatch(button -> button.path("disabled").asBoolean());
     }
 

@@ -6,7 +6,6 @@ import io.github.acppool.testing.FakeScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import net.jqwik.api.Arbitraries;
@@ -165,18 +164,6 @@ final class EditCadenceTest {
             throw new IllegalStateException("JDA is shut down");
         });
         assertThat(cadence.finish("x")).isCompletedExceptionally();
-    }
-
-    @Test
-    void cancelStopsEverything() {
-        EditCadence cadence = cadence();
-        cadence.update("a");
-        cadence.cancel();
-        clock.advance(INTERVAL.multipliedBy(3));
-
-        assertThat(editor.texts).isEmpty();
-        assertThat(cadence.finish("final")).isCompletedExceptionally();
-        assertThat(cadence.finish("final")).failsWithin(Duration.ZERO).withThrowableOfType(CancellationException.class);
     }
 
     /**

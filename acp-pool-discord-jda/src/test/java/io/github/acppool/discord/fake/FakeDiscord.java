@@ -145,6 +145,7 @@ public final class FakeDiscord implements AutoCloseable {
     private final List<Set<GatewayIntent>> identifies = new ArrayList<>();
     private final List<RestCall> calls = new ArrayList<>();
     private final List<FailureRule> failures = new ArrayList<>();
+    private final List<HeldCall> holds = new ArrayList<>();
 
     private FakeDiscord(Builder builder) {
         this.compression = builder.compression;
@@ -543,6 +544,18 @@ public final class FakeDiscord implements AutoCloseable {
         failNext(method, pathPattern, failure, 1);
     }
 
+    /** Holds the next call matching method and path pattern until the returned call is released; see {@link HeldCall}. */
+    public HeldCall holdNext(String method, String pathPattern) {
+        HeldCall held = new HeldCall(method, pathPattern);
+        lock.lock();
+        try {
+            holds.add(held);
+        } finally {
+            lock.unlock();
+        }
+        return held;
+    }
+
     // ---------------------------------------------------------------- JDA
 
     public String restBaseUrl() {
@@ -673,6 +686,8 @@ public final class FakeDiscord implements AutoCloseable {
         try {
             toClose = new ArrayList<>(clients);
             clients.clear();
+            holds.forEach(HeldCall::release);
+            holds.clear();
         } finally {
             lock.unlock();
         }
@@ -1014,6 +1029,10 @@ public final class FakeDiscord implements AutoCloseable {
                 request.getUrl().encodedQuery() == null ? "" : request.getUrl().encodedQuery();
         JsonNode body = parseBody(request);
         String method = request.getMethod();
+        HeldCall held = takeHold(method, path);
+        if (held != null) {
+            held.hold();
+        }
         lock.lock();
         try {
             Reply reply;
@@ -1033,6 +1052,22 @@ public final class FakeDiscord implements AutoCloseable {
             calls.add(new RestCall(method, path, query, body, 500));
             callRecorded.signalAll();
             return json(500, Payloads.error(0, "fake discord: " + e));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private @Nullable HeldCall takeHold(String method, String path) {
+        lock.lock();
+        try {
+            // Taken holds stay listed, so that close() releases them too.
+            for (HeldCall held : holds) {
+                if (!held.taken && held.matches(method, path)) {
+                    held.taken = true;
+                    return held;
+                }
+            }
+            return null;
         } finally {
             lock.unlock();
         }
