@@ -383,6 +383,11 @@ final class DiscordBridge extends ListenerAdapter {
             return;
         }
         String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());
+        // Discord wants an answer within 3 seconds; the command runs on the executor, which may be busy (downloads),
+        // so the answer is deferred at once (without waiting) and edited in when the command is done. The hook
+        // holds the edit until the deferral is acknowledged.
+        event.deferReply(true)
+                .queue(null, e -> LOG.warn("{} - /{} could not be acknowledged", conversationId, name, e));
         executor.execute(() -> {
             String answer;
             try {
@@ -391,8 +396,8 @@ final class DiscordBridge extends ListenerAdapter {
                 LOG.warn("{} - /{} failed", conversationId, name, e);
                 answer = ErrorLines.describe(e);
             }
-            event.reply(answer)
-                    .setEphemeral(true)
+            event.getHook()
+                    .editOriginal(answer)
                     .queue(null, e -> LOG.warn("{} - /{} reply failed", conversationId, name, e));
         });
     }

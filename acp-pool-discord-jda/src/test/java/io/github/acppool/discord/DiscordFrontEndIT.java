@@ -139,20 +139,20 @@ final class DiscordFrontEndIT {
         awaitReaction(queued, StatusEmoji.DEFAULT_QUEUED);
 
         FakeInteraction status = discord.runSlashCommand(alice, discord.channel(thread), "status");
-        assertThat(ephemeralAnswer(status)).contains("Busy").contains("1 queued");
+        assertThat(commandAnswer(status)).contains("Busy").contains("1 queued");
 
         FakeInteraction stranger = discord.runSlashCommand(bob, discord.channel(thread), "cancel");
         assertThat(ephemeralAnswer(stranger)).contains("not allowed");
 
         FakeInteraction cancel = discord.runSlashCommand(alice, discord.channel(thread), "cancel");
-        assertThat(ephemeralAnswer(cancel)).contains("Cancelled");
+        assertThat(commandAnswer(cancel)).contains("Cancelled");
 
         awaitBotMessageContaining(thread, "after the cancel");
         assertThat(discord.message(placeholder).orElseThrow().content()).contains("hello");
         awaitReaction(queued, StatusEmoji.DEFAULT_DONE);
 
         FakeInteraction reset = discord.runSlashCommand(alice, discord.channel(thread), "reset");
-        assertThat(ephemeralAnswer(reset)).contains("afresh");
+        assertThat(commandAnswer(reset)).contains("afresh");
         discord.sendUserMessage(alice, discord.channel(thread), "history");
         String history = awaitBotMessageContaining(thread, "history:");
         assertThat(history).doesNotContain("hello");
@@ -376,6 +376,15 @@ final class DiscordFrontEndIT {
         await().atMost(WAIT)
                 .until(() ->
                         discord.message(message.id()).orElseThrow().reactions().contains(emoji));
+    }
+
+    /** A slash command's answer: deferred at once (ephemeral), then edited in. */
+    private static String commandAnswer(FakeInteraction interaction) {
+        RestCall callback = discord.awaitCall("POST", interaction.callbackPath());
+        assertThat(callback.body().path("type").asInt()).as("deferred").isEqualTo(5);
+        assertThat(callback.body().path("data").path("flags").asInt() & 64).isEqualTo(64);
+        RestCall edit = discord.awaitCall("PATCH", "/webhooks/*/" + interaction.token() + "/messages/@original");
+        return edit.body().path("content").asText();
     }
 
     private static String ephemeralAnswer(FakeInteraction interaction) {
