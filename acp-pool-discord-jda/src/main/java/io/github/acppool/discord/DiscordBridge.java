@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -79,6 +80,12 @@ final class DiscordBridge extends ListenerAdapter {
     private final Map<Long, CompletableFuture<Void>> chains = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
+    /**
+     * Where a turn's result is shown: the executor, or the thread that completed the turn once the executor is
+     * shut down (the front end was closed while the turn ran), so that no placeholder stays "…" for ever.
+     */
+    private final Executor resultExecutor;
+
     DiscordBridge(
             DiscordConfig config,
             AcpBroker broker,
@@ -95,6 +102,13 @@ final class DiscordBridge extends ListenerAdapter {
         this.prompts = prompts;
         this.onReady = onReady;
         this.attachments = new Attachments(config, executor);
+        this.resultExecutor = task -> {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException shutDown) {
+                task.run();
+            }
+        };
     }
 
     void close() {
@@ -274,7 +288,7 @@ final class DiscordBridge extends ListenerAdapter {
                                 failure);
                     }
                 },
-                executor);
+                resultExecutor);
     }
 
     private void answered(

@@ -300,8 +300,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
     /**
      * Detaches from JDA, withdraws open permission questions (they are denied) and stops the front end's own
      * threads, after they posted the replies already handed to them (for up to 5 seconds). Running turns are not
-     * cancelled (the broker owns them), but their replies are no longer posted once the front end is closed: shut
-     * the broker down first to let them finish. The broker and JDA keep running. Idempotent.
+     * cancelled (the broker owns them); their replies are still posted, from the thread that ends the turn, while
+     * JDA runs. To let running turns finish before stopping, shut the broker down first. The broker and JDA keep
+     * running. Idempotent.
      */
     @Override
     public void close() {

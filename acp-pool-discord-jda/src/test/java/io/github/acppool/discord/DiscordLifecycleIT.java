@@ -220,6 +220,23 @@ final class DiscordLifecycleIT {
     }
 
     @Test
+    void aTurnStillRunningWhenTheFrontEndCloses_stillGetsItsReply() {
+        JDA jda = login();
+        DiscordFrontEnd frontEnd = frontEnd(DiscordConfig.defaults());
+        frontEnd.start(broker(frontEnd, SessionStore.inMemory()), jda);
+        long thread = awaitThread(mention(alice, "permission p1"));
+        await().atMost(WAIT).until(() -> botMessages(thread).stream()
+                .anyMatch(m -> m.content().startsWith("🔐")));
+
+        // Closing withdraws the question (denied), so the agent answers after the front end's threads are gone.
+        frontEnd.close();
+
+        String reply = awaitBotMessageContaining(thread, "permission p1:");
+        assertThat(reply).contains("reject");
+        assertThat(botMessages(thread)).noneMatch(m -> m.content().equals(MessageSplitter.ELLIPSIS));
+    }
+
+    @Test
     void afterClose_messagesAreNoLongerAnswered() {
         JDA jda = login();
         DiscordFrontEnd frontEnd = frontEnd(DiscordConfig.defaults());
