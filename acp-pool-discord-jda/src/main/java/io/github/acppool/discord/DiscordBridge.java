@@ -390,7 +390,7 @@ final class DiscordBridge extends ListenerAdapter {
         }
         Member member = event.getMember();
         Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
-        if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles)) {
+        if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles) || !commandChannelAllowed(event)) {
             event.reply("You are not allowed to use this bot.")
                     .setEphemeral(true)
                     .queue(null, e -> LOG.warn("discord:{} - /{} reply failed", event.getChannelId(), name, e));
@@ -414,6 +414,17 @@ final class DiscordBridge extends ListenerAdapter {
                     .editOriginal(answer)
                     .queue(null, e -> LOG.warn("{} - /{} reply failed", conversationId, name, e));
         });
+    }
+
+    /** The same channel rules as for messages: a thread counts as in its parent channel; DMs when allowed. */
+    private boolean commandChannelAllowed(SlashCommandInteractionEvent event) {
+        if (!event.isFromGuild()) {
+            return config.access().allowDirectMessages();
+        }
+        long parentId = event.getChannelType().isThread()
+                ? event.getChannel().asThreadChannel().getParentChannel().getIdLong()
+                : 0;
+        return config.access().isChannelAllowed(event.getChannelIdLong(), parentId);
     }
 
     private String command(String name, String conversationId) {

@@ -9,7 +9,9 @@ import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.fake.EventRecorder;
 import io.github.acppool.discord.fake.FakeAttachment;
+import io.github.acppool.discord.fake.FakeChannel;
 import io.github.acppool.discord.fake.FakeDiscord;
+import io.github.acppool.discord.fake.FakeInteraction;
 import io.github.acppool.discord.fake.FakeMessage;
 import io.github.acppool.discord.fake.FakeUser;
 import io.github.acppool.discord.fake.RestCall;
@@ -158,6 +160,31 @@ final class DiscordLifecycleIT {
         String reply = awaitBotMessageContaining(thread, "the text part arrived");
         assertThat(reply).contains("Skipped the images: this agent does not accept images.");
         assertThat(botMessages(thread)).noneMatch(m -> m.content().contains("⚠️"));
+    }
+
+    @Test
+    void slashCommands_followTheChannelAllowlist_likeMessages() {
+        FakeChannel general = discord.channel("general");
+        DiscordFrontEnd frontEnd = frontEnd(DiscordConfig.builder()
+                .access(AccessRules.builder()
+                        .allowedChannels(List.of(general.id()))
+                        .build())
+                .build());
+        frontEnd.start(broker(frontEnd, SessionStore.inMemory()), login());
+        FakeChannel threadInGeneral = discord.createUserThread(alice, general, "a thread");
+
+        FakeInteraction elsewhere = discord.runSlashCommand(alice, discord.channel("random"), "status");
+        RestCall refused = discord.awaitCall("POST", elsewhere.callbackPath());
+        assertThat(refused.body().path("type").asInt()).isEqualTo(4);
+        assertThat(refused.body().path("data").path("content").asText()).contains("not allowed");
+
+        FakeInteraction inThread = discord.runSlashCommand(alice, threadInGeneral, "status");
+        RestCall deferred = discord.awaitCall("POST", inThread.callbackPath());
+        assertThat(deferred.body().path("type").asInt())
+                .as("deferred, then answered")
+                .isEqualTo(5);
+        RestCall answer = discord.awaitCall("PATCH", "/webhooks/*/" + inThread.token() + "/messages/@original");
+        assertThat(answer.body().path("content").asText()).contains("No agent is attached");
     }
 
     @Test
