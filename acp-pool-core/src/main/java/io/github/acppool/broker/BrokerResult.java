@@ -91,6 +91,22 @@ public record BrokerResult(
     }
 
     /**
+     * One plain text for the chat user: the reply, or a sentence saying what happened and what to do, with no
+     * operator internals (no stderr, paths, session or conversation ids, exception names or ISO durations).
+     */
+    public String userText() {
+        return replyText(); // TODO(issue 11): the user/operator split replaces this.
+    }
+
+    /**
+     * The operator's diagnostics for this message (exit code, stderr tail without ANSI sequences, session id,
+     * protocol warnings), for the log or a private debugging channel; empty when there is nothing to add.
+     */
+    public String diagnostics() {
+        return ""; // TODO(issue 11): the user/operator split replaces this.
+    }
+
+    /**
      * The text to show for this message: the turn's {@link TurnResult#replyText()} (never empty), or a line that
      * says why there is no reply. For a merged turn every message carries the same reply: show it once, under
      * the message it {@linkplain #repliedHere() streamed to}.

@@ -47,6 +47,12 @@ public interface MessageListener {
     /** One event of the reply as it streams; see {@link TurnListener#onEvent}. */
     default void onEvent(TurnEvent event) {}
 
+    /**
+     * A late event of the turn that streamed to this message: it arrived after the message's result completed
+     * (see {@link TurnListener#onLateEvent}); append it to the reply already shown.
+     */
+    default void onLateEvent(TurnEvent event) {}
+
     /** A listener that ignores everything (the result still carries the whole reply). */
     static MessageListener none() {
         return new MessageListener() {};

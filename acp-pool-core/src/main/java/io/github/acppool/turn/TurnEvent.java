@@ -3,6 +3,7 @@ package io.github.acppool.turn;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.acppool.acp.schema.SessionUpdate;
 import io.github.acppool.internal.Checks;
+import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,21 @@ public sealed interface TurnEvent {
     record ConfigOptionsChanged(List<JsonNode> configOptions) implements TurnEvent {
         public ConfigOptionsChanged {
             configOptions = List.copyOf(configOptions);
+        }
+    }
+
+    /**
+     * The agent has sent nothing for a while but the turn goes on (a sign of life for the chat, not an end of
+     * the turn): emitted by the turn itself each time the agent has been silent for the liveness policy's
+     * {@code stillWorkingInterval}, so a front end can say "still working (2 min)".
+     *
+     * @param silentFor how long the agent has sent nothing
+     * @param elapsed how long the turn has been running
+     */
+    record StillWorking(Duration silentFor, Duration elapsed) implements TurnEvent {
+        public StillWorking {
+            Checks.notNull(silentFor, "silentFor");
+            Checks.notNull(elapsed, "elapsed");
         }
     }
 

@@ -20,6 +20,14 @@ public interface TurnListener {
 
     void onEvent(TurnEvent event);
 
+    /**
+     * An update of this turn's session that arrived after the turn's result completed and before the
+     * session's next prompt was written: it belongs to this turn (its tail), so a front end appends it to the
+     * reply it already showed. The turn's {@link TurnResult} is not changed by it. Called on the client's
+     * delivery thread, one at a time, in arrival order.
+     */
+    default void onLateEvent(TurnEvent event) {}
+
     /** A listener that ignores every event (the result still carries the text and tool calls). */
     static TurnListener none() {
         return event -> {};
