@@ -75,19 +75,19 @@ public interface AcpClient extends AutoCloseable {
 
     /**
      * Sends {@code session/load}; the agent replays the conversation as updates before it answers, so
-     * {@link #subscribe} first. Fails with {@link UnsupportedOperationException} unless the agent advertised
+     * {@link #subscribe} first. Fails with {@link MissingCapabilityException} unless the agent advertised
      * {@code loadSession}.
      */
     CompletableFuture<SessionState> loadSession(String sessionId, SessionSetup setup);
 
     /**
-     * Sends {@code session/resume} (no replay). Fails with {@link UnsupportedOperationException} unless the
+     * Sends {@code session/resume} (no replay). Fails with {@link MissingCapabilityException} unless the
      * agent advertised {@code sessionCapabilities.resume}.
      */
     CompletableFuture<SessionState> resumeSession(String sessionId, SessionSetup setup);
 
     /**
-     * Sends {@code session/close}. Fails with {@link UnsupportedOperationException} unless the agent
+     * Sends {@code session/close}. Fails with {@link MissingCapabilityException} unless the agent
      * advertised {@code sessionCapabilities.close}.
      */
     CompletableFuture<Void> closeSession(String sessionId);
@@ -140,6 +140,19 @@ public interface AcpClient extends AutoCloseable {
 
     /** The exit code, once the process has exited. */
     OptionalInt exitCode();
+
+    /**
+     * How many stdout lines were dropped so far because they were longer than {@code maxLineBytes} (a protocol
+     * warning: whatever they carried, e.g. part of a reply, is lost). Lock-free; only grows.
+     */
+    default long droppedLines() {
+        return 0;
+    }
+
+    /** The total size in bytes of the lines counted by {@link #droppedLines()}. Lock-free; only grows. */
+    default long droppedLineBytes() {
+        return 0;
+    }
 
     /** The last bytes the agent wrote to stderr (at most {@code stderrTailBytes}), decoded as UTF-8. */
     String stderrTail();

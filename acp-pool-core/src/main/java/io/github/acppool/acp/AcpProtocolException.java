@@ -38,6 +38,15 @@ public class AcpProtocolException extends AcpPoolException {
         this.data = data == null ? null : data.deepCopy();
     }
 
+    /** Says that the agent needs signing in, or that it answered with an error; never the agent's own text. */
+    @Override
+    public String userMessage() {
+        return code == AUTH_REQUIRED
+                ? "The agent needs to be signed in before it can answer; ask the operator to set up its"
+                        + " authentication."
+                : "The agent answered with an error; try again, and tell the operator if it keeps happening.";
+    }
+
     /** The method of the request that failed. */
     public String method() {
         return method;

@@ -1,6 +1,7 @@
 package io.github.acppool.acp;
 
 import io.github.acppool.AcpPoolException;
+import io.github.acppool.internal.HumanDuration;
 import java.time.Duration;
 
 /**
@@ -21,6 +22,11 @@ public class AcpRequestTimeoutException extends AcpPoolException {
         this.method = method;
         this.requestId = requestId;
         this.timeout = timeout;
+    }
+
+    @Override
+    public String userMessage() {
+        return "The agent did not answer within " + HumanDuration.format(timeout) + "; try again.";
     }
 
     public String method() {

@@ -28,6 +28,11 @@ public class AgentProcessException extends AcpPoolException {
         this.stderrTail = stderrTail;
     }
 
+    @Override
+    public String userMessage() {
+        return "The agent stopped unexpectedly; your next message starts it again.";
+    }
+
     /** The process's exit code, if it had exited when this was thrown. */
     public OptionalInt exitCode() {
         return exitCode == null ? OptionalInt.empty() : OptionalInt.of(exitCode);

@@ -99,6 +99,10 @@ final class DefaultAcpClient implements AcpClient {
     private final FsHandler fs;
 
     private final AtomicLong nextId = new AtomicLong();
+    /** Written by the reader thread only; read by turns (protocol warnings). */
+    private final AtomicLong droppedLines = new AtomicLong();
+
+    private final AtomicLong droppedLineBytes = new AtomicLong();
     private final ConcurrentHashMap<Long, Call<?>> pending = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, SessionChannel> channels = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Path> sessionDirs = new ConcurrentHashMap<>();
@@ -389,9 +393,7 @@ final class DefaultAcpClient implements AcpClient {
         if (init != null && advertised.test(init.agentCapabilities())) {
             return null;
         }
-        return CompletableFuture.failedFuture(
-                new UnsupportedOperationException(method + " needs " + capability + ", which the agent "
-                        + (init == null ? "has not advertised yet (initialize first)" : "did not advertise")));
+        return CompletableFuture.failedFuture(new MissingCapabilityException(method, capability, init != null));
     }
 
     private static ObjectNode sessionParams(@Nullable String sessionId, SessionSetup setup) {
@@ -772,7 +774,7 @@ final class DefaultAcpClient implements AcpClient {
                     int chunk = i - start;
                     if (discarding || lineLength + (long) chunk > max) {
                         discarded = (discarding ? discarded : lineLength) + chunk;
-                        log.error("{} - dropped a stdout line of {} bytes (maxLineBytes is {})", name, discarded, max);
+                        dropped(discarded, max);
                         discarding = false;
                         lineLength = 0;
                     } else if (lineLength == 0) {
@@ -803,7 +805,9 @@ final class DefaultAcpClient implements AcpClient {
                     }
                 }
             }
-            if (lineLength > 0) {
+            if (discarding) {
+                dropped(discarded, max);
+            } else if (lineLength > 0) {
                 handleLine(line, 0, lineLength);
             }
             flushUnflushed();
@@ -820,6 +824,23 @@ final class DefaultAcpClient implements AcpClient {
             readerRunning = false;
             onStdoutEnd();
         }
+    }
+
+    /** Counts a line that was over maxLineBytes before the lines after it are handled, so a turn sees it. */
+    private void dropped(long bytes, int max) {
+        droppedLineBytes.addAndGet(bytes);
+        droppedLines.incrementAndGet();
+        log.error("{} - dropped a stdout line of {} bytes (maxLineBytes is {})", name, bytes, max);
+    }
+
+    @Override
+    public long droppedLines() {
+        return droppedLines.get();
+    }
+
+    @Override
+    public long droppedLineBytes() {
+        return droppedLineBytes.get();
     }
 
     /** Starts delivery of everything read so far; called before the reader may block on stdout. */

@@ -11,7 +11,10 @@
  * io.github.acppool.acp.AgentProcessException} (the agent could not start, died, or closed stdout; carries
  * the exit code and the stderr tail), {@link io.github.acppool.acp.AcpProtocolException} (the agent answered
  * with a JSON-RPC error, or with something the client cannot use) and {@link
- * io.github.acppool.acp.AcpRequestTimeoutException} (a request outlived its timeout).
+ * io.github.acppool.acp.AcpRequestTimeoutException} (a request outlived its timeout) and {@link
+ * io.github.acppool.acp.MissingCapabilityException} (a request needs a capability the agent did not advertise).
+ * Each has a {@link io.github.acppool.AcpPoolException#userMessage()} for a chat user besides its message for
+ * the log.
  */
 @NullMarked
 package io.github.acppool.acp;

@@ -7,7 +7,6 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.internal.Checks;
 import io.github.acppool.pool.PoolConfig;
-import io.github.acppool.pool.PoolExhaustedException;
 import io.github.acppool.turn.DrainPolicy;
 import io.github.acppool.turn.LivenessPolicy;
 import io.github.acppool.turn.PromptStreamer;
@@ -82,7 +81,7 @@ public interface AcpBroker extends AutoCloseable {
      *
      * @throws QueueFullException if the conversation's queue is at its cap (nothing was submitted)
      * @throws BrokerClosedException if the broker is shutting down
-     * @throws PoolExhaustedException if the conversation needed a new agent and every slot stayed busy
+     * @throws NoAgentAvailableException if the conversation needed a new agent and every slot stayed busy
      * @throws AgentStartException if the conversation's agent could not be started or given a session
      */
     BrokerResult prompt(String conversationId, ChatMessage message, MessageListener listener);
@@ -96,7 +95,7 @@ public interface AcpBroker extends AutoCloseable {
      *
      * <p>The future completes exactly once, after the listener's last call: with the message's {@link
      * BrokerResult} (also when the turn was cancelled, timed out or the agent died: see {@link
-     * BrokerResult#outcome()}), or exceptionally with {@link PoolExhaustedException}, {@link
+     * BrokerResult#outcome()}), or exceptionally with {@link NoAgentAvailableException}, {@link
      * AgentStartException} or {@link BrokerClosedException}. Dependent actions run on the broker thread that
      * ended the turn and delay that conversation's next turn: use the {@code *Async} variants for slow work.
      * The returned future is a copy: completing or cancelling it has no effect on the message (use {@link

@@ -1,5 +1,8 @@
 package io.github.acppool.broker;
 
+import io.github.acppool.AcpPoolException;
+import io.github.acppool.acp.AcpProtocolException;
+import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.internal.Checks;
 
 /**
@@ -34,6 +37,27 @@ public final class AgentStartException extends BrokerException {
     private static String describe(Throwable cause) {
         String text = cause.getMessage();
         return text == null || text.isBlank() ? cause.toString() : text;
+    }
+
+    /**
+     * The sentence of the first acp-pool exception in the cause chain that says more than that the agent failed
+     * (e.g. that it needs authentication), else one that says the agent could not be started.
+     */
+    @Override
+    public String userMessage() {
+        for (Throwable cause = getCause(); cause != null && cause != this; cause = cause.getCause()) {
+            if (cause instanceof AcpProtocolException protocol
+                    && protocol.code() != AcpProtocolException.AUTH_REQUIRED) {
+                break; // the agent's refusal: "could not be started" says it better than "answered with an error"
+            }
+            if (cause instanceof AcpPoolException specific
+                    && !(cause instanceof AgentProcessException)
+                    && !(cause instanceof AgentStartException)
+                    && !specific.userMessage().equals(GENERIC_USER_MESSAGE)) {
+                return specific.userMessage();
+            }
+        }
+        return "The agent could not be started; try again later, and tell the operator if it keeps happening.";
     }
 
     /** Which step failed. */

@@ -10,6 +10,10 @@ public final class BrokerClosedException extends BrokerException {
     private static final long serialVersionUID = 1L;
 
     public BrokerClosedException(String conversationId, String brokerName) {
-        super(conversationId, "broker " + brokerName + " is shut down", null);
+        super(
+                conversationId,
+                "broker " + brokerName + " is shut down",
+                "The service is shutting down; send your message again after it restarts.",
+                null);
     }
 }

@@ -1,6 +1,9 @@
 package io.github.acppool.broker;
 
+import io.github.acppool.AcpPoolException;
 import io.github.acppool.internal.Checks;
+import io.github.acppool.internal.ExceptionChain;
+import io.github.acppool.internal.TerminalText;
 import io.github.acppool.turn.TurnResult;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -91,35 +94,73 @@ public record BrokerResult(
     }
 
     /**
-     * One plain text for the chat user: the reply, or a sentence saying what happened and what to do, with no
-     * operator internals (no stderr, paths, session or conversation ids, exception names or ISO durations).
+     * One plain text for the chat user: the turn's {@link TurnResult#userText()} (the reply as the agent wrote
+     * it, with a note when the turn did not simply complete), or a sentence saying why there is no reply and
+     * what to do. Never empty; it holds no operator internals (no stderr, paths, session or conversation ids,
+     * exception names or ISO durations): those are in {@link #diagnostics()}. For a merged turn every message
+     * carries the same reply: show it once, under the message it {@linkplain #repliedHere() streamed to}.
      */
     public String userText() {
-        return replyText(); // TODO(issue 11): the user/operator split replaces this.
+        String reset =
+                sessionReset ? "(The agent could not pick up the earlier conversation; it starts afresh.)" : null;
+        if (turn != null) {
+            String text = turn.userText();
+            return reset == null ? text : text + "\n\n" + reset;
+        }
+        String why =
+                switch (outcome) {
+                    case CANCELLED ->
+                        error instanceof AcpPoolException known
+                                        && !known.userMessage().equals(AcpPoolException.GENERIC_USER_MESSAGE)
+                                ? known.userMessage()
+                                : "Cancelled before the agent replied.";
+                    case HUNG ->
+                        "No reply: the agent stopped responding, so it was restarted; send your message" + " again.";
+                    case TIMED_OUT -> "No reply: the agent took too long; try again.";
+                    case AGENT_DIED -> "No reply: the agent stopped unexpectedly; your next message starts it again.";
+                    case COMPLETED, FAILED, REJECTED ->
+                        error != null ? AcpPoolException.userMessageOf(error) : AcpPoolException.GENERIC_USER_MESSAGE;
+                };
+        return reset == null ? why : why + " " + reset;
     }
 
     /**
-     * The operator's diagnostics for this message (exit code, stderr tail without ANSI sequences, session id,
-     * protocol warnings), for the log or a private debugging channel; empty when there is nothing to add.
+     * The operator's diagnostics for this message, for the log or a private debugging channel: conversation,
+     * message and session ids, the outcome, why the session was reset, the exception chain, and the turn's
+     * {@link TurnResult#diagnostics()} (exit code, protocol warnings, stderr tail), with every terminal escape
+     * sequence removed. Never empty.
      */
     public String diagnostics() {
-        return ""; // TODO(issue 11): the user/operator split replaces this.
+        StringBuilder out = new StringBuilder();
+        out.append("conversation ")
+                .append(conversationId)
+                .append(", message ")
+                .append(message.messageId())
+                .append(": ")
+                .append(outcome);
+        if (merged()) {
+            out.append(" (one turn for ").append(turnMessages.size()).append(" messages)");
+        }
+        if (sessionId != null) {
+            out.append(", session ").append(sessionId);
+        }
+        if (sessionReset) {
+            out.append("\nsession reset: ")
+                    .append(sessionResetReason == null ? "reason unknown" : TerminalText.strip(sessionResetReason));
+        }
+        if (turn != null) {
+            out.append('\n').append(turn.diagnostics());
+            if (error != null && error != turn.error()) {
+                out.append("\nerror: ").append(ExceptionChain.summary(error));
+            }
+        } else if (error != null) {
+            out.append("\nerror: ").append(ExceptionChain.summary(error));
+        }
+        return out.toString();
     }
 
-    /**
-     * The text to show for this message: the turn's {@link TurnResult#replyText()} (never empty), or a line that
-     * says why there is no reply. For a merged turn every message carries the same reply: show it once, under
-     * the message it {@linkplain #repliedHere() streamed to}.
-     */
+    /** Same as {@link #userText()}; the name predates the split into a user text and {@link #diagnostics()}. */
     public String replyText() {
-        if (turn != null) {
-            return turn.replyText();
-        }
-        String why = error == null || error.getMessage() == null ? "" : ": " + error.getMessage();
-        return switch (outcome) {
-            case CANCELLED -> "Cancelled before the agent replied" + why;
-            case HUNG -> "No reply: the agent stopped responding and was restarted" + why;
-            default -> "No reply (" + outcome.name().toLowerCase(java.util.Locale.ROOT) + ")" + why;
-        };
+        return userText();
     }
 }

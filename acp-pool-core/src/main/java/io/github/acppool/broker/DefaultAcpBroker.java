@@ -105,6 +105,8 @@ final class DefaultAcpBroker implements AcpBroker {
     /** A batch is retried this often when resets keep making its fresh connection stale. */
     private static final int MAX_ATTEMPTS = 3;
 
+    private static final String CANCELLED_TEXT = "Cancelled before the agent replied.";
+
     private enum State {
         OPEN,
         SHUTTING_DOWN,
@@ -490,7 +492,7 @@ final class DefaultAcpBroker implements AcpBroker {
         if (turn.cancelRequested()) {
             return Finished.without(
                     BrokerResult.Outcome.CANCELLED,
-                    new BrokerException(conversation.id, "cancelled before the turn started", null),
+                    new BrokerException(conversation.id, "cancelled before the turn started", CANCELLED_TEXT, null),
                     null,
                     null);
         }
@@ -503,7 +505,11 @@ final class DefaultAcpBroker implements AcpBroker {
             log.warn("{} - conversation {}: the prompt composer failed", name, conversation.id, e);
             return Finished.without(
                     BrokerResult.Outcome.FAILED,
-                    new BrokerException(conversation.id, "the prompt composer failed: " + e, e),
+                    new BrokerException(
+                            conversation.id,
+                            "the prompt composer failed: " + e,
+                            "The message could not be prepared for the agent; tell the operator.",
+                            e),
                     null,
                     null);
         }
@@ -516,7 +522,7 @@ final class DefaultAcpBroker implements AcpBroker {
             if (turn.cancelRequested()) {
                 return Finished.without(
                         BrokerResult.Outcome.CANCELLED,
-                        new BrokerException(conversation.id, "cancelled before the turn started", null),
+                        new BrokerException(conversation.id, "cancelled before the turn started", CANCELLED_TEXT, null),
                         null,
                         null);
             }
@@ -524,6 +530,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 return Finished.failed(new BrokerException(
                         conversation.id,
                         "the conversation was reset " + attempt + " times while its agent was being started",
+                        "The conversation was reset while its agent was starting; send your message again.",
                         null));
             }
         }
@@ -557,7 +564,7 @@ final class DefaultAcpBroker implements AcpBroker {
         if (turn.cancelRequested()) {
             return Finished.without(
                     BrokerResult.Outcome.CANCELLED,
-                    new BrokerException(conversation.id, "cancelled before the prompt was sent", null),
+                    new BrokerException(conversation.id, "cancelled before the prompt was sent", CANCELLED_TEXT, null),
                     connection.sessionId,
                     resetReason);
         }
@@ -626,7 +633,10 @@ final class DefaultAcpBroker implements AcpBroker {
                 state.get() != State.OPEN
                         ? new BrokerClosedException(conversation.id, name)
                         : new BrokerException(
-                                conversation.id, "the agent was stopped during the turn (" + cause + ")", null),
+                                conversation.id,
+                                "the agent was stopped during the turn (" + cause + ")",
+                                "The agent was stopped before it replied; send your message again.",
+                                null),
                 connection.sessionId,
                 resetReason);
     }
@@ -650,7 +660,10 @@ final class DefaultAcpBroker implements AcpBroker {
         if (e instanceof PoolClosedException) {
             return new BrokerClosedException(conversationId, name);
         }
-        if (e instanceof PoolExhaustedException || e instanceof BrokerException) {
+        if (e instanceof PoolExhaustedException exhausted) {
+            return new NoAgentAvailableException(conversationId, exhausted);
+        }
+        if (e instanceof BrokerException) {
             return e;
         }
         if (e instanceof AcquireInterruptedException) {
@@ -706,12 +719,21 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         Throwable error = finished.error();
         conversation.lastError = outcome == BrokerResult.Outcome.COMPLETED || error == null ? null : error.getMessage();
+        TurnResult ran = finished.turn();
+        if (outcome != BrokerResult.Outcome.COMPLETED || (ran != null && ran.droppedLines() > 0)) {
+            // The operator's half of the two texts: the user only sees BrokerResult.userText().
+            String diagnostics = results.get(results.size() - 1).diagnostics();
+            if (outcome == BrokerResult.Outcome.CANCELLED) {
+                log.info("{} - conversation {}: turn ended {}: {}", name, conversation.id, outcome, diagnostics);
+            } else {
+                log.warn("{} - conversation {}: turn ended {}: {}", name, conversation.id, outcome, diagnostics);
+            }
+        }
         if (finished.turn() != null || outcome == BrokerResult.Outcome.HUNG) {
             conversation.turns.incrementAndGet();
             BrokerResult last = results.get(results.size() - 1);
             long started = turn.startedNanos != 0 ? turn.startedNanos : turn.takenNanos;
             Duration queueWait = Duration.ofNanos(Math.max(0, started - turn.batch.get(0).submittedNanos));
-            TurnResult ran = finished.turn();
             log.debug(
                     "{} - conversation {}: turn ended {} for {} messages (queue wait {}, first chunk {}, total {})",
                     name,
@@ -1071,7 +1093,10 @@ final class DefaultAcpBroker implements AcpBroker {
                     cancelled ? "" : "no ",
                     dropped.size());
         }
-        dropped(conversation, dropped, new BrokerException(conversationId, "dropped from the queue by cancel", null));
+        dropped(
+                conversation,
+                dropped,
+                new BrokerException(conversationId, "dropped from the queue by cancel", CANCELLED_TEXT, null));
         return cancelled || !dropped.isEmpty();
     }
 
@@ -1112,7 +1137,11 @@ final class DefaultAcpBroker implements AcpBroker {
             dropped(
                     conversation,
                     dropped,
-                    new BrokerException(conversationId, "dropped from the queue by " + what, null));
+                    new BrokerException(
+                            conversationId,
+                            "dropped from the queue by " + what,
+                            "The conversation was " + (endSession ? "closed" : "reset") + " before the agent replied.",
+                            null));
         }
         boolean evicted = pool.evict(conversationId);
         log.info("{} - conversation {}: {} ({})", name, conversationId, what, evicted ? "agent stopped" : "no agent");

@@ -16,6 +16,7 @@ public final class QueueFullException extends BrokerException {
                 conversationId,
                 "message refused: " + maxQueuedMessages + " messages already wait for the running turn"
                         + " (maxQueuedMessages is " + maxQueuedMessages + ")",
+                "Too many messages are already waiting in this conversation; try again when the agent has answered.",
                 null);
         this.maxQueuedMessages = maxQueuedMessages;
     }

@@ -13,9 +13,12 @@
  *
  * <p>Exceptions: {@link io.github.acppool.broker.BrokerException} (about one conversation) and its subclasses
  * {@link io.github.acppool.broker.QueueFullException} (thrown at submission), {@link
- * io.github.acppool.broker.BrokerClosedException} and {@link io.github.acppool.broker.AgentStartException}; also
- * the pool's {@link io.github.acppool.pool.PoolExhaustedException}, and {@link
- * io.github.acppool.broker.SessionStoreException} from the store.
+ * io.github.acppool.broker.BrokerClosedException}, {@link io.github.acppool.broker.AgentStartException} and
+ * {@link io.github.acppool.broker.NoAgentAvailableException}; also {@link
+ * io.github.acppool.broker.SessionStoreException} from the store. Each has a {@link
+ * io.github.acppool.AcpPoolException#userMessage()}, one plain sentence a chat user may see, besides its message
+ * for the log; a {@link io.github.acppool.broker.BrokerResult} likewise has {@link
+ * io.github.acppool.broker.BrokerResult#userText()} and {@link io.github.acppool.broker.BrokerResult#diagnostics()}.
  */
 @NullMarked
 package io.github.acppool.broker;

@@ -39,6 +39,11 @@ public final class PoolExhaustedException extends AcpPoolException {
         this.waited = waited;
     }
 
+    @Override
+    public String userMessage() {
+        return "Every agent is busy right now; try again in a moment.";
+    }
+
     /** The key that needed a connection, as text. */
     public String key() {
         return key;

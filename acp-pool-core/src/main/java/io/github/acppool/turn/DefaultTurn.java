@@ -88,6 +88,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     private final AcpClient client;
     private final String sessionId;
     private final TurnListener listener;
+    /** The client's dropped-line counters when the turn began: what they gained since was lost from this turn. */
+    private final long droppedLinesBefore;
+
+    private final long droppedBytesBefore;
     private final long startNanos;
     private final long hardDeadlineNanos;
     private final CompletableFuture<TurnResult> result = new CompletableFuture<>();
@@ -118,6 +122,8 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         this.client = client;
         this.sessionId = sessionId;
         this.listener = listener;
+        this.droppedLinesBefore = client.droppedLines();
+        this.droppedBytesBefore = client.droppedLineBytes();
         this.startNanos = streamer.ticker.read();
         this.hardDeadlineNanos = startNanos + nanos(streamer.livenessPolicy.hardTimeout());
         this.lastActivityNanos = startNanos;
@@ -601,7 +607,9 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 Duration.ofNanos(now - startNanos),
                 error,
                 listenerErrors,
-                tail);
+                tail,
+                client.droppedLines() - droppedLinesBefore,
+                client.droppedLineBytes() - droppedBytesBefore);
         streamer.ended(this);
         if (listenerErrorCount > 1) {
             log.warn("{} - session {}: the turn listener threw {} times", client, sessionId, listenerErrorCount);

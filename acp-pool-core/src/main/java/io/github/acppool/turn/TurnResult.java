@@ -1,16 +1,23 @@
 package io.github.acppool.turn;
 
+import io.github.acppool.AcpPoolException;
+import io.github.acppool.acp.AcpRequestTimeoutException;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.acp.schema.PromptResult;
 import io.github.acppool.acp.schema.StopReason;
 import io.github.acppool.internal.Checks;
+import io.github.acppool.internal.ExceptionChain;
+import io.github.acppool.internal.TerminalText;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a turn ended and everything it produced. {@link #replyText()} is what a chat should show: never empty.
+ * How a turn ended and everything it produced, with two texts for two readers: {@link #userText()} for the chat
+ * user (the reply, or one plain sentence saying why there is none; never empty) and {@link #diagnostics()} for
+ * the operator's log.
  *
  * <p>Immutable and thread-safe (the answer's JSON is read-only by contract).
  *
@@ -29,7 +36,10 @@ import org.jspecify.annotations.Nullable;
  *     io.github.acppool.acp.AcpRequestTimeoutException} for its own prompt timeout, or another exception
  * @param listenerErrors what the listener threw (the first {@value #MAX_LISTENER_ERRORS}; all are logged)
  * @param stderrTail the agent's recent stderr, kept when the turn produced no text or did not complete
- *     (empty otherwise)
+ *     (empty otherwise); raw, as the agent wrote it (terminal sequences included)
+ * @param droppedLines stdout lines of the agent dropped during the turn because they were longer than {@code
+ *     maxLineBytes}: part of the reply may be lost (see {@link io.github.acppool.acp.AcpClient#droppedLines()})
+ * @param droppedLineBytes their total size in bytes
  */
 public record TurnResult(
         String sessionId,
@@ -42,14 +52,15 @@ public record TurnResult(
         Duration total,
         @Nullable Throwable error,
         List<Throwable> listenerErrors,
-        String stderrTail) {
+        String stderrTail,
+        long droppedLines,
+        long droppedLineBytes) {
 
     /** At most this many listener exceptions are kept. */
     public static final int MAX_LISTENER_ERRORS = 10;
 
     private static final int MAX_STDERR_LINES = 10;
     private static final int MAX_STDERR_CHARS = 1500;
-    private static final int MAX_ERROR_CHARS = 300;
 
     /** How a turn ended. */
     public enum Outcome {
@@ -78,6 +89,55 @@ public record TurnResult(
         Checks.notNull(total, "total");
         listenerErrors = List.copyOf(listenerErrors);
         Checks.notNull(stderrTail, "stderrTail");
+        Checks.nonNegative(droppedLines, "droppedLines");
+        Checks.nonNegative(droppedLineBytes, "droppedLineBytes");
+    }
+
+    /** A result without dropped lines. */
+    public TurnResult(
+            String sessionId,
+            Outcome outcome,
+            @Nullable PromptResult answer,
+            String text,
+            List<ToolCall> toolCalls,
+            @Nullable Duration timeToFirstChunk,
+            @Nullable Duration timeToAnswer,
+            Duration total,
+            @Nullable Throwable error,
+            List<Throwable> listenerErrors,
+            String stderrTail) {
+        this(
+                sessionId,
+                outcome,
+                answer,
+                text,
+                toolCalls,
+                timeToFirstChunk,
+                timeToAnswer,
+                total,
+                error,
+                listenerErrors,
+                stderrTail,
+                0,
+                0);
+    }
+
+    /** This result with the given dropped-line counts. */
+    public TurnResult withDroppedLines(long lines, long bytes) {
+        return new TurnResult(
+                sessionId,
+                outcome,
+                answer,
+                text,
+                toolCalls,
+                timeToFirstChunk,
+                timeToAnswer,
+                total,
+                error,
+                listenerErrors,
+                stderrTail,
+                lines,
+                bytes);
     }
 
     /** The answer's stop reason ({@link StopReason#OTHER} for an unknown one), or null without an answer. */
@@ -96,80 +156,158 @@ public record TurnResult(
     }
 
     /**
-     * The text to show: the reply text, followed by a note in parentheses when the turn did not simply
-     * complete. Without any text, a summary instead: a line saying why (naming the stop reason), the tool
-     * calls the agent ran, and the agent's last stderr lines when they may explain it. Never empty.
+     * What the chat user should see: the reply text as the agent wrote it, followed by a note in parentheses when
+     * the turn did not simply complete or part of the reply was lost; without any text, one plain sentence
+     * saying why. Never empty. It holds no operator internals (no stderr, paths, ids, exception names or ISO
+     * durations) beyond what the agent itself wrote into its reply: those are in {@link #diagnostics()}.
+     */
+    public String userText() {
+        StringBuilder out = new StringBuilder();
+        if (!text.isBlank()) {
+            out.append(text);
+            String note = note();
+            if (note != null) {
+                out.append("\n\n(").append(note).append(')');
+            }
+        } else {
+            out.append(headline());
+        }
+        if (droppedLines > 0) {
+            out.append(text.isBlank() ? " " : "\n")
+                    .append("(Part of the reply was lost: the agent sent a message too large to read.)");
+        }
+        return out.toString();
+    }
+
+    /**
+     * Same as {@link #userText()}; the name predates the split into a user text and {@link #diagnostics()}.
      */
     public String replyText() {
-        if (!text.isBlank()) {
-            String note = note();
-            return note == null ? text : text + "\n\n(" + note + ")";
+        return userText();
+    }
+
+    /**
+     * The operator's account of the turn, for the log or a private debugging channel: session id, outcome and
+     * stop reason, timings, the exception chain, the exit code, protocol warnings (dropped over-long lines with
+     * their size), the tool calls and the agent's last stderr lines, with every terminal escape sequence
+     * removed. Never empty.
+     */
+    public String diagnostics() {
+        StringBuilder out = new StringBuilder();
+        out.append("session ")
+                .append(sessionId)
+                .append(": ")
+                .append(outcome)
+                .append(", stop reason ")
+                .append(stopReasonText())
+                .append(", total ")
+                .append(total);
+        if (timeToFirstChunk != null) {
+            out.append(", first chunk after ").append(timeToFirstChunk);
         }
-        StringBuilder reply = new StringBuilder(headline());
+        out.append(", ").append(text.length()).append(" chars of text");
+        OptionalInt code = exitCode();
+        if (code.isPresent()) {
+            out.append("\nexit code ").append(code.getAsInt());
+        }
+        if (error != null) {
+            out.append("\nerror: ").append(ExceptionChain.summary(error));
+        }
+        if (droppedLines > 0) {
+            out.append("\nprotocol warning: dropped ")
+                    .append(droppedLines)
+                    .append(droppedLines == 1 ? " stdout line of " : " stdout lines totalling ")
+                    .append(droppedLineBytes)
+                    .append(" bytes, over maxLineBytes");
+        }
+        if (!listenerErrors.isEmpty()) {
+            out.append("\nthe listener threw ").append(listenerErrors.size()).append(" times, first: ");
+            out.append(ExceptionChain.summary(listenerErrors.get(0)));
+        }
         if (!toolCalls.isEmpty()) {
-            reply.append("\nTools it ran:");
+            out.append("\ntool calls:");
             for (ToolCall call : toolCalls) {
-                reply.append("\n- ")
-                        .append(toolTitle(call))
+                out.append("\n- ")
+                        .append(TerminalText.strip(toolTitle(call)))
                         .append(" (")
                         .append(statusWord(call.status()))
                         .append(')');
             }
         }
-        String tail = lastLines(stderrTail);
-        if (!tail.isEmpty() && (toolCalls.isEmpty() || outcome != Outcome.COMPLETED)) {
-            reply.append("\nAgent stderr (last lines):\n").append(tail);
+        String tail = lastLines(TerminalText.strip(stderrTail));
+        if (!tail.isEmpty()) {
+            out.append("\nagent stderr (last lines):\n").append(tail);
         }
-        return reply.toString();
+        return out.toString();
     }
 
     private @Nullable String note() {
         return switch (outcome) {
-            case COMPLETED -> stopReason() == StopReason.END_TURN ? null : "stop reason: " + stopReasonText();
-            case CANCELLED -> "cancelled";
-            case TIMED_OUT -> "the turn timed out";
-            case AGENT_DIED -> died() + " before finishing";
-            case FAILED -> "the turn failed: " + errorText();
-            case REJECTED -> "the prompt was not sent: " + errorText();
+            case COMPLETED -> stopNote();
+            case CANCELLED -> "Cancelled.";
+            case TIMED_OUT -> "Stopped before the end: " + lowerFirst(timeoutSentence());
+            case AGENT_DIED -> "The agent stopped before finishing; your next message starts it again.";
+            case FAILED -> "The agent reported an error before finishing.";
+            case REJECTED -> userMessage(error, "The message was not sent to the agent.");
         };
     }
 
     private String headline() {
         return switch (outcome) {
-            case COMPLETED -> "No text reply from the agent (stop reason: " + stopReasonText() + ").";
-            case CANCELLED -> "Cancelled before the agent replied (stop reason: " + stopReasonText() + ").";
-            case TIMED_OUT -> "No reply: the turn timed out (" + errorText() + ").";
-            case AGENT_DIED -> "No reply: " + died() + ".";
-            case FAILED -> "No reply: the turn failed (" + errorText() + ").";
-            case REJECTED -> "The prompt was not sent: " + errorText() + ".";
+            case COMPLETED -> {
+                String tools = toolCalls.isEmpty()
+                        ? ""
+                        : " It used " + toolCalls.size() + (toolCalls.size() == 1 ? " tool." : " tools.");
+                String stop = stopNote();
+                yield "The agent finished without a text reply." + tools + (stop == null ? "" : " " + stop);
+            }
+            case CANCELLED -> "Cancelled before the agent replied.";
+            case TIMED_OUT -> "No reply: " + lowerFirst(timeoutSentence());
+            case AGENT_DIED -> "No reply: the agent stopped unexpectedly; your next message starts it again.";
+            case FAILED ->
+                error instanceof AcpPoolException
+                        ? "No reply: " + lowerFirst(userMessage(error, AcpPoolException.GENERIC_USER_MESSAGE))
+                        : "No reply: " + lowerFirst(AcpPoolException.GENERIC_USER_MESSAGE);
+            case REJECTED -> userMessage(error, "The message was not sent to the agent.");
         };
+    }
+
+    /** Why a completed turn stopped, when it was not simply the end of its turn; the agent's value is not shown. */
+    private @Nullable String stopNote() {
+        StopReason reason = stopReason();
+        if (reason == null) {
+            return "The agent did not say why it stopped.";
+        }
+        return switch (reason) {
+            case END_TURN -> null;
+            case MAX_TOKENS -> "The reply was cut off at the agent's length limit.";
+            case MAX_TURN_REQUESTS -> "The agent stopped at its limit of steps for one message.";
+            case REFUSAL -> "The agent declined to continue.";
+            case CANCELLED -> "Cancelled.";
+            case OTHER -> "The agent stopped early.";
+        };
+    }
+
+    private String timeoutSentence() {
+        if (error instanceof TurnTimeoutException || error instanceof AcpRequestTimeoutException) {
+            return ((AcpPoolException) error).userMessage();
+        }
+        return "The agent took too long, so the turn was stopped; try again.";
+    }
+
+    private static String userMessage(@Nullable Throwable error, String fallback) {
+        return error instanceof AcpPoolException known ? known.userMessage() : fallback;
+    }
+
+    private static String lowerFirst(String sentence) {
+        return sentence.isEmpty()
+                ? sentence
+                : sentence.substring(0, 1).toLowerCase(Locale.ROOT) + sentence.substring(1);
     }
 
     private String stopReasonText() {
         String value = stopReasonValue();
-        return value == null ? "none, the agent did not answer" : value.isEmpty() ? "(empty)" : value;
-    }
-
-    private String died() {
-        OptionalInt code = exitCode();
-        return code.isPresent() ? "the agent exited with code " + code.getAsInt() : "the agent stopped";
-    }
-
-    private String errorText() {
-        if (error == null) {
-            return "no details";
-        }
-        // AgentProcessException's message repeats the stderr tail, which replyText shows on its own.
-        String message = error instanceof AgentProcessException ? null : error.getMessage();
-        if (message == null || message.isBlank()) {
-            message = error.getClass().getSimpleName();
-        }
-        if (message.length() <= MAX_ERROR_CHARS) {
-            return message;
-        }
-        int cut =
-                Character.isHighSurrogate(message.charAt(MAX_ERROR_CHARS - 1)) ? MAX_ERROR_CHARS - 1 : MAX_ERROR_CHARS;
-        return message.substring(0, cut) + "...";
+        return value == null ? "none (no answer)" : value.isEmpty() ? "(empty)" : TerminalText.strip(value);
     }
 
     private static String toolTitle(ToolCall call) {

@@ -1,6 +1,7 @@
 package io.github.acppool.turn;
 
 import io.github.acppool.AcpPoolException;
+import io.github.acppool.internal.HumanDuration;
 import java.time.Duration;
 
 /**
@@ -35,6 +36,14 @@ public final class TurnTimeoutException extends AcpPoolException {
         this.kind = kind;
         this.sessionId = sessionId;
         this.timeout = timeout;
+    }
+
+    @Override
+    public String userMessage() {
+        return kind == Kind.INACTIVITY
+                ? "The agent sent nothing for " + HumanDuration.format(timeout)
+                        + ", so the turn was stopped; try again."
+                : "The agent did not finish within " + HumanDuration.format(timeout) + ", so the turn was stopped.";
     }
 
     public Kind kind() {

@@ -24,6 +24,18 @@ public final class UnsupportedContentException extends AcpPoolException {
         this.capability = capability;
     }
 
+    @Override
+    public String userMessage() {
+        String what =
+                switch (contentType) {
+                    case "image" -> "images";
+                    case "audio" -> "audio";
+                    case "resource" -> "attached files";
+                    default -> "this kind of content";
+                };
+        return "This agent does not accept " + what + "; send your message as text instead.";
+    }
+
     /** The content block type, e.g. {@code image}. */
     public String contentType() {
         return contentType;

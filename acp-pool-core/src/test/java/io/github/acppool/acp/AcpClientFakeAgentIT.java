@@ -508,7 +508,7 @@ final class AcpClientFakeAgentIT {
         String other = session(noLoad, new Recorder());
         assertThatThrownBy(() -> get(noLoad.loadSession(other, SessionSetup.of(cwd))))
                 .cause()
-                .isInstanceOf(UnsupportedOperationException.class);
+                .isInstanceOf(MissingCapabilityException.class);
     }
 
     @Test

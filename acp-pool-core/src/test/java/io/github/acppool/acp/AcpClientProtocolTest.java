@@ -408,18 +408,18 @@ final class AcpClientProtocolTest {
                         .loadSession("s", SessionSetup.of(Path.of("/tmp")))
                         .join())
                 .cause()
-                .isInstanceOf(UnsupportedOperationException.class)
+                .isInstanceOf(MissingCapabilityException.class)
                 .hasMessageContaining("initialize first");
         initialize("{\"loadSession\":true}");
         assertThatThrownBy(() -> agent.client
                         .resumeSession("s", SessionSetup.of(Path.of("/tmp")))
                         .join())
                 .cause()
-                .isInstanceOf(UnsupportedOperationException.class)
+                .isInstanceOf(MissingCapabilityException.class)
                 .hasMessageContaining("sessionCapabilities.resume");
         assertThatThrownBy(() -> agent.client.closeSession("s").join())
                 .cause()
-                .isInstanceOf(UnsupportedOperationException.class);
+                .isInstanceOf(MissingCapabilityException.class);
         CompletableFuture<SessionState> loaded = agent.client.loadSession("s", SessionSetup.of(Path.of("/tmp")));
         agent.writeLine(result(agent.next().get("id"), "null"));
         assertThat(loaded.join().sessionId()).isEqualTo("s");

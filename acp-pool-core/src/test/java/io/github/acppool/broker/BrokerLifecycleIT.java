@@ -140,7 +140,11 @@ final class BrokerLifecycleIT {
         BrokerResult crashed = broker.prompt(A, message("a1", "ann", "say before\ncrash 3 boom"));
         assertThat(crashed.outcome()).isEqualTo(Outcome.AGENT_DIED);
         assertThat(crashed.turn().exitCode()).hasValue(3);
-        assertThat(crashed.replyText()).contains("before").contains("exited with code 3");
+        assertThat(crashed.userText())
+                .contains("before")
+                .contains("stopped before finishing")
+                .doesNotContain("boom");
+        assertThat(crashed.diagnostics()).contains("exit code 3").contains("conversation " + A);
         await().until(() -> broker.status(A).map(s -> !s.alive()).orElse(true));
 
         BrokerResult next = broker.prompt(A, message("a2", "ann", "history"));
@@ -230,7 +234,7 @@ final class BrokerLifecycleIT {
             assertThat(hung.outcome()).isEqualTo(Outcome.HUNG);
             assertThat(hung.turn()).isNull();
             assertThat(hung.error()).hasMessageContaining("hung limit").hasMessageContaining("killed");
-            assertThat(hung.replyText()).startsWith("No reply: the agent stopped responding and was restarted");
+            assertThat(hung.userText()).startsWith("No reply: the agent stopped responding, so it was restarted");
             fixture.awaitNoAgentProcess();
             assertThat(log.matching("evicted ")).singleElement().asString().endsWith("HUNG");
             assertThat(log.matching("turn ")).containsExactly("turn test:a HUNG 1");

@@ -163,7 +163,7 @@ final class BrokerTurnsIT {
         BrokerResult cancelled = get(one);
         assertThat(cancelled.outcome()).isEqualTo(Outcome.CANCELLED);
         assertThat(cancelled.turn()).isNotNull();
-        assertThat(cancelled.replyText()).isEqualTo("started\n\n(cancelled)");
+        assertThat(cancelled.userText()).isEqualTo("started\n\n(Cancelled.)");
         BrokerResult next = get(two);
         assertThat(next.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(next.replyText()).isEqualTo("two");
@@ -257,7 +257,7 @@ final class BrokerTurnsIT {
     }
 
     /**
-     * With every slot busy a new conversation gets PoolExhaustedException through its future; once the busy one
+     * With every slot busy a new conversation gets NoAgentAvailableException through its future; once the busy one
      * is idle, it is suspended (capacity eviction) to make room.
      */
     @Test
@@ -270,13 +270,14 @@ final class BrokerTurnsIT {
         awaitChunk(first);
 
         assertThatThrownBy(() -> broker.prompt(B, message("b1", "bob", "say b")))
-                .isInstanceOf(PoolExhaustedException.class)
+                .isInstanceOf(NoAgentAvailableException.class)
+                .hasCauseInstanceOf(PoolExhaustedException.class)
                 .hasMessageContaining("pool exhausted")
                 .hasMessageContaining(B);
         assertThatThrownBy(() ->
                         broker.promptAsync(B, message("b2", "bob", "say b")).join())
                 .isInstanceOf(CompletionException.class)
-                .hasCauseInstanceOf(PoolExhaustedException.class);
+                .hasCauseInstanceOf(NoAgentAvailableException.class);
         await().until(() -> broker.status(B).isEmpty()); // a conversation with nothing left is not kept
 
         release(broker, A);

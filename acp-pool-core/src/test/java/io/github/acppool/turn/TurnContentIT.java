@@ -57,11 +57,9 @@ final class TurnContentIT {
                         + "\"content\":[{\"type\":\"content\",\"content\":{\"type\":\"text\",\"text\":\"FAILED\"}}]}",
                 events);
         assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
-        assertThat(result.replyText())
-                .isEqualTo("No text reply from the agent (stop reason: end_turn).\n"
-                        + "Tools it ran:\n"
-                        + "- Read README.md (completed)\n"
-                        + "- Run tests (3 failures) (failed)");
+        assertThat(result.userText()).isEqualTo("The agent finished without a text reply. It used 2 tools.");
+        assertThat(result.diagnostics())
+                .contains("tool calls:\n- Read README.md (completed)\n- Run tests (3 failures) (failed)");
         ToolCall failed = result.toolCalls().get(1);
         assertThat(failed.kind()).isEqualTo("execute");
         assertThat(failed.locations()).containsExactly(new ToolCall.Location("/p/FooTest.java", 42));
@@ -82,8 +80,11 @@ final class TurnContentIT {
         TurnResult result = run(session, "stop refusal", TurnListener.none());
         assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(result.text()).isEmpty();
-        assertThat(result.replyText())
-                .startsWith("No text reply from the agent (stop reason: refusal).\nAgent stderr (last lines):\n")
+        assertThat(result.userText())
+                .isEqualTo("The agent finished without a text reply. The agent declined to continue.");
+        assertThat(result.diagnostics())
+                .contains("stop reason refusal")
+                .contains("agent stderr (last lines):\n")
                 .endsWith("Error: model quota exceeded");
     }
 
@@ -128,7 +129,8 @@ final class TurnContentIT {
         assertThat(result.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(result.stopReason()).isEqualTo(StopReason.OTHER);
         assertThat(result.stopReasonValue()).isEqualTo("galaxy_brain");
-        assertThat(result.replyText()).isEqualTo("Done.\n\n(stop reason: galaxy_brain)");
+        assertThat(result.userText()).isEqualTo("Done.\n\n(The agent stopped early.)");
+        assertThat(result.diagnostics()).contains("stop reason galaxy_brain");
     }
 
     @Test
@@ -183,9 +185,7 @@ final class TurnContentIT {
             assertThat(e.contentType()).isEqualTo("audio");
             assertThat(e.capability()).isEqualTo("promptCapabilities.audio");
         });
-        assertThat(audio.replyText())
-                .isEqualTo("The prompt was not sent: the agent does not accept audio content in prompts: it did not"
-                        + " advertise promptCapabilities.audio.");
+        assertThat(audio.userText()).isEqualTo("This agent does not accept audio; send your message as text instead.");
 
         ContentBlock resource = new ContentBlock.Other(
                 "resource",

@@ -181,7 +181,10 @@ final class TurnFailureModesIT {
             assertThat(result.exitCode()).hasValue(3);
             assertThat(result.stderrTail()).contains("fatal: out of memory");
             assertThat(result.text()).startsWith("working");
-            assertThat(result.replyText()).endsWith("(the agent exited with code 3 before finishing)");
+            assertThat(result.userText())
+                    .endsWith("(The agent stopped before finishing; your next message starts it again.)")
+                    .doesNotContain("fatal");
+            assertThat(result.diagnostics()).contains("exit code 3").contains("fatal: out of memory");
         } finally {
             if (orphan != 0) {
                 ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
@@ -247,7 +250,8 @@ final class TurnFailureModesIT {
         assertThat(result.outcome()).isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.error()).isInstanceOfSatisfying(TurnTimeoutException.class, e -> assertThat(e.kind())
                 .isEqualTo(TurnTimeoutException.Kind.HARD));
-        assertThat(result.replyText()).isEqualTo("working\n\n(the turn timed out)");
+        assertThat(result.userText())
+                .startsWith("working\n\n(Stopped before the end: the agent did not finish within ");
         nextTurnIsClean(streamer, session);
     }
 
@@ -282,7 +286,7 @@ final class TurnFailureModesIT {
         TurnResult result = get(turn.result());
         assertThat(result.outcome()).isEqualTo(Outcome.CANCELLED);
         assertThat(result.stopReason()).isEqualTo(StopReason.CANCELLED);
-        assertThat(result.replyText()).isEqualTo("started\n\n(cancelled)");
+        assertThat(result.userText()).isEqualTo("started\n\n(Cancelled.)");
         assertThat(turn.cancel()).isFalse();
     }
 

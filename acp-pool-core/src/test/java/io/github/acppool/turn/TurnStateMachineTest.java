@@ -172,7 +172,9 @@ final class TurnStateMachineTest {
         assertThat(cancelsSeenByTheNextTurn).hasValue(1);
         assertThat(abandonedBeforeTheResult).isTrue();
         assertThat(result.stderrTail()).isEqualTo("stub stderr");
-        assertThat(result.replyText()).startsWith("still here\n\n(the turn timed out)");
+        assertThat(result.userText())
+                .isEqualTo("still here\n\n(Stopped before the end: the agent sent nothing for 2 min, so the turn was"
+                        + " stopped; try again.)");
 
         // The late answer can no longer end anything, and a cancel now sends nothing.
         client.lastPrompt().answer("end_turn");
@@ -192,7 +194,8 @@ final class TurnStateMachineTest {
         TurnResult result = done(turn);
         assertThat(result.outcome()).as("no drain after a timeout").isEqualTo(Outcome.TIMED_OUT);
         assertThat(result.error()).isSameAs(timeout);
-        assertThat(result.replyText()).isEqualTo("partial\n\n(the turn timed out)");
+        assertThat(result.userText())
+                .isEqualTo("partial\n\n(Stopped before the end: the agent did not answer within 5 min; try again.)");
         assertThat(client.cancels).hasValue(1);
     }
 
