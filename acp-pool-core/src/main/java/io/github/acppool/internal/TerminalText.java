@@ -62,8 +62,9 @@ public final class TerminalText {
             return skipString(text, i + 1); // OSC, DCS, SOS, PM, APC
         }
         int j = i;
-        while (j < text.length() && text.charAt(j) >= 0x20 && text.charAt(j) <= 0x2F) {
-            j++; // intermediates, e.g. ESC ( B
+        // Intermediates, e.g. ESC ( B; not a space, so that a stray ESC before a word does not eat its first letter.
+        while (j < text.length() && text.charAt(j) >= 0x21 && text.charAt(j) <= 0x2F) {
+            j++;
         }
         if (j < text.length() && text.charAt(j) >= 0x30 && text.charAt(j) <= 0x7E) {
             return j + 1;

@@ -2,8 +2,8 @@ package io.github.acppool.discord;
 
 import io.github.acppool.broker.AgentStartException;
 import io.github.acppool.broker.BrokerClosedException;
+import io.github.acppool.broker.NoAgentAvailableException;
 import io.github.acppool.broker.QueueFullException;
-import io.github.acppool.pool.PoolExhaustedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -25,10 +25,10 @@ final class ErrorLines {
         String what;
         if (e instanceof QueueFullException) {
             what = "Too many messages are waiting in this conversation; try again when the agent has answered.";
-        } else if (e instanceof PoolExhaustedException) {
+        } else if (e instanceof NoAgentAvailableException) {
             what = "Every agent is busy right now; try again in a moment.";
-        } else if (e instanceof AgentStartException) {
-            what = "The agent could not be started" + detail(e);
+        } else if (e instanceof AgentStartException start) {
+            what = start.userMessage(); // its message names the conversation and paths: that is for the log
         } else if (e instanceof BrokerClosedException) {
             what = "The bot is shutting down; try again after it restarts.";
         } else {

@@ -346,11 +346,16 @@ final class ReplyStream implements MessageListener {
                     ? List.of()
                     : turn.toolCalls().stream().map(ReplyStream::view).toList();
             if (turn != null && !turn.text().isBlank()) {
-                body = result.replyText();
+                body = result.userText();
             } else {
-                // No text: one short line saying why (the full summary, stderr included, goes to the log).
-                String full = result.replyText();
-                LOG.info("{} - no text reply to message {}: {}", conversationId, trigger.getId(), full);
+                // No text: one short line saying why (the diagnostics, stderr included, go to the log).
+                String full = result.userText();
+                LOG.info(
+                        "{} - no text reply to message {}: {}\n{}",
+                        conversationId,
+                        trigger.getId(),
+                        full,
+                        result.diagnostics());
                 boolean failed = result.outcome() != BrokerResult.Outcome.COMPLETED
                         && result.outcome() != BrokerResult.Outcome.CANCELLED;
                 body = (failed ? "⚠️ " : "") + ErrorLines.firstLine(full);
