@@ -114,7 +114,7 @@ public final class ConsoleDemo {
         Map<String, String> env = System.getenv();
         boolean styled = terminal && !options.plain() && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
         boolean sequential = !terminal && !options.interactive();
-        Renderer renderer = new Renderer(out, styled, !terminal, Ticker.systemTicker());
+        Renderer renderer = new Renderer(out, styled, !terminal, options.verbose(), Ticker.systemTicker());
 
         Map<String, String> conversationsBySession = new ConcurrentHashMap<>();
         AtomicReference<@Nullable ConsoleSession> session = new AtomicReference<>();

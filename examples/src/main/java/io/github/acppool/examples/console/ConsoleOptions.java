@@ -33,7 +33,7 @@ import org.jspecify.annotations.Nullable;
  * @param interactive lines are sent as they arrive even when stdin is not a terminal
  * @param plain no colours and no spinner even on a terminal
  * @param noDelay the demo agent replies at full speed
- * @param verbose logs go to stderr instead of the log file
+ * @param verbose logs go to stderr instead of the log file, and results show their diagnostics
  * @param help {@code --help} was given
  */
 record ConsoleOptions(
@@ -84,7 +84,9 @@ record ConsoleOptions(
                                         (otherwise each prompt waits for the previous reply)
               --plain                   no colours and no spinner, even on a terminal
               --no-delay                the demo agent replies at full speed
-              --verbose                 log to stderr instead of <state-dir>/console.log
+              --verbose                 for operators: log to stderr instead of <state-dir>/console.log, and
+                                        show each reply's diagnostics (session, exit code, stderr tail,
+                                        protocol warnings) and each error's details under it
               --help                    print this text and exit
             """;
 

@@ -179,14 +179,14 @@ final class ConsoleSession {
         try {
             future = broker.promptAsync(ID_PREFIX + conversation, message, listener(conversation, message));
         } catch (RuntimeException e) { // QueueFullException, BrokerClosedException
-            renderer.failed(conversation, describe(e));
+            renderer.failed(conversation, e);
             replyShown();
             return;
         }
         var unused = future.whenComplete((result, error) -> {
             try {
                 if (error != null) {
-                    renderer.failed(conversation, describe(error));
+                    renderer.failed(conversation, error);
                 } else {
                     renderer.finished(conversation, result);
                 }
@@ -203,7 +203,7 @@ final class ConsoleSession {
         });
     }
 
-    private MessageListener listener(String conversation, ChatMessage message) {
+    MessageListener listener(String conversation, ChatMessage message) {
         return new MessageListener() {
             @Override
             public void onQueued(int position) {
@@ -221,6 +221,11 @@ final class ConsoleSession {
             @Override
             public void onEvent(TurnEvent event) {
                 renderer.event(conversation, event);
+            }
+
+            @Override
+            public void onLateEvent(TurnEvent event) {
+                renderer.lateEvent(conversation, event);
             }
         };
     }

@@ -2,6 +2,7 @@ package io.github.acppool.examples.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
+import io.github.acppool.AcpPoolException;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.SessionUpdate;
@@ -12,19 +13,21 @@ import io.github.acppool.turn.ToolCall;
 import io.github.acppool.turn.TurnEvent;
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Everything the console prints: replies as they stream, tool calls, a progress indicator while a tool runs,
- * notices, errors and the prompt. Styled output (on a terminal) has colours, a spinner and a prompt; plain output
- * has no escape codes and no carriage returns, only whole lines and the agent's text, so it can be piped and
- * compared in tests.
+ * Everything the console prints: replies as they stream, tool calls, the time waited so far, notices, errors and
+ * the prompt. Styled output (on a terminal) has colours, a spinner and a prompt; plain output has no escape codes
+ * and no carriage returns, only whole lines and the agent's text, so it can be piped and compared in tests. A result
+ * is shown by its {@link BrokerResult#userText()}; verbose output adds its {@link BrokerResult#diagnostics()}.
  *
  * <p>Thread-safe: it is called by the input thread, by broker threads (turn starts, results), by the agents'
  * update threads (events) and by the ticker.
@@ -49,6 +52,7 @@ final class Renderer {
     private final PrintStream out;
     private final boolean styled;
     private final boolean echoInput;
+    private final boolean verbose;
     private final Ticker ticker;
 
     @GuardedBy("lock")
@@ -76,14 +80,28 @@ final class Renderer {
     @GuardedBy("lock")
     private final Map<String, TurnView> turns = new HashMap<>();
 
+    /** When each message still waiting for its result was submitted, per conversation, oldest first. */
+    @GuardedBy("lock")
+    private final Map<String, ArrayDeque<Long>> waiting = new HashMap<>();
+
+    /** The conversation whose late text ended the output mid-line, so that its next late chunk continues it. */
+    @GuardedBy("lock")
+    private @Nullable String lateLine;
+
     /**
      * @param styled colours, a spinner and a prompt (a terminal)
      * @param echoInput print each submitted line, because the input is not visible (not a terminal)
      */
     Renderer(PrintStream out, boolean styled, boolean echoInput, Ticker ticker) {
+        this(out, styled, echoInput, false, ticker);
+    }
+
+    /** @param verbose show each result's diagnostics and each failure's details, for an operator */
+    Renderer(PrintStream out, boolean styled, boolean echoInput, boolean verbose, Ticker ticker) {
         this.out = out;
         this.styled = styled;
         this.echoInput = echoInput;
+        this.verbose = verbose;
         this.ticker = ticker;
     }
 
@@ -176,6 +194,7 @@ final class Renderer {
         lock.lock();
         try {
             outstanding++;
+            waiting.computeIfAbsent(conversation, c -> new ArrayDeque<>()).addLast(ticker.read());
             promptShown = false;
             if (echoInput) {
                 clearSpinner();
@@ -192,16 +211,6 @@ final class Renderer {
         }
     }
 
-    /** A submitted prompt could not be sent at all; its result will not come. */
-    void notSubmitted() {
-        lock.lock();
-        try {
-            outstanding = Math.max(0, outstanding - 1);
-        } finally {
-            lock.unlock();
-        }
-    }
-
     void queued(String conversation, int position) {
         notice(conversation, "busy, so your message is queued (position " + position + ")");
     }
@@ -211,11 +220,11 @@ final class Renderer {
         lock.lock();
         try {
             turns.put(conversation, new TurnView());
-            if (start.sessionReset()) {
+            if (start.sessionReset() && verbose) {
+                // The user learns it from the result's user text; the reason is the operator's (paths, ids).
                 notice(
                         conversation,
-                        "the agent could not resume this conversation, so it starts afresh"
-                                + (start.sessionResetReason() == null ? "" : ": " + start.sessionResetReason()));
+                        "session reset: " + Objects.requireNonNullElse(start.sessionResetReason(), "reason unknown"));
             }
             if (start.merged()) {
                 notice(conversation, "answering " + start.messages().size() + " queued messages together");
@@ -239,7 +248,34 @@ final class Renderer {
             } else if (event instanceof TurnEvent.PlanReplaced plan
                     && !plan.entries().isEmpty()) {
                 plan(conversation, view, plan.entries());
+            } else if (event instanceof TurnEvent.StillWorking still && !styled) {
+                // Styled output's spinner shows the time already; plain output gets one line per notice.
+                view.afterLines = true;
+                notice(conversation, "still working, " + human(still.elapsed()));
             }
+            out.flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * An event of a turn that arrived after its result (see {@link
+     * io.github.acppool.broker.MessageListener#onLateEvent}): its text goes under the reply already shown.
+     */
+    void lateEvent(String conversation, TurnEvent event) {
+        lock.lock();
+        try {
+            if (!(event instanceof TurnEvent.TextChunk chunk) || chunk.text().isEmpty()) {
+                return;
+            }
+            boolean continues = conversation.equals(lateLine) && !atLineStart && !promptShown && !spinnerShown;
+            beginOutput(conversation, true);
+            if (!continues) {
+                ensureLineStart();
+            }
+            print(sanitize(chunk.text()));
+            lateLine = atLineStart ? null : conversation;
             out.flush();
         } finally {
             lock.unlock();
@@ -251,12 +287,14 @@ final class Renderer {
         lock.lock();
         try {
             outstanding = Math.max(0, outstanding - 1);
+            stopWaiting(conversation);
             if (!result.repliedHere()) {
                 return; // merged into a later message's turn: the reply shows under that one
             }
             if (result.turn() == null && result.outcome() == BrokerResult.Outcome.CANCELLED) {
                 // Dropped from the queue: another turn of this conversation may be streaming; leave it be.
                 notice(conversation, "\"" + preview(result.message()) + "\" was dropped before the agent saw it");
+                diagnostics(result);
                 return;
             }
             TurnView view = turns.remove(conversation);
@@ -265,7 +303,7 @@ final class Renderer {
             if (view != null && view.heldBack != 0) {
                 out.print(view.heldBack);
             }
-            String reply = result.replyText();
+            String reply = result.userText();
             String rest =
                     streamed.isEmpty() ? reply : reply.startsWith(streamed) ? reply.substring(streamed.length()) : "";
             if (view != null && view.afterLines) {
@@ -280,6 +318,7 @@ final class Renderer {
                         conversation,
                         "the agent stopped; your next message starts a new one, which resumes this" + " conversation");
             }
+            diagnostics(result);
             println("");
             out.flush();
         } finally {
@@ -287,20 +326,55 @@ final class Renderer {
         }
     }
 
-    /** A message failed without a result (the agent could not start, the broker shut down). */
-    void failed(String conversation, String message) {
+    /**
+     * A message failed without a result (the agent could not start, the broker shut down): the error's plain
+     * sentence, and with verbose output its details.
+     */
+    void failed(String conversation, Throwable failure) {
         lock.lock();
         try {
             outstanding = Math.max(0, outstanding - 1);
-            error(conversation, message);
+            stopWaiting(conversation);
+            error(conversation, AcpPoolException.userMessageOf(failure));
+            if (verbose) {
+                detailLines(ConsoleSession.describe(failure));
+            }
         } finally {
             lock.unlock();
         }
     }
 
+    @GuardedBy("lock")
+    private void stopWaiting(String conversation) {
+        ArrayDeque<Long> times = waiting.get(conversation);
+        if (times != null) {
+            times.pollFirst();
+            if (times.isEmpty()) {
+                waiting.remove(conversation);
+            }
+        }
+    }
+
+    @GuardedBy("lock")
+    private void diagnostics(BrokerResult result) {
+        if (verbose) {
+            detailLines(result.diagnostics());
+        }
+    }
+
+    /** Operator details, dimmed and marked, one output line per line. */
+    @GuardedBy("lock")
+    private void detailLines(String text) {
+        ensureLineStart();
+        for (String line : sanitize(text).split("\\R", -1)) {
+            println(style("2", "  | " + line));
+        }
+    }
+
     /**
-     * Moves the progress indicator on: styled output redraws a spinner with the running tool's title and elapsed
-     * time; plain output prints a line every {@link #HEARTBEAT} while a tool runs.
+     * Moves the progress indicator on: styled output redraws a spinner with the running tool's title, or with how
+     * long the oldest message of the conversation has waited, and the elapsed time; plain output prints a line
+     * every {@link #HEARTBEAT} while a tool runs (and one per {@link TurnEvent.StillWorking} notice).
      */
     void tick() {
         lock.lock();
@@ -321,12 +395,17 @@ final class Renderer {
     private void spin(long now) {
         TurnView view = speaker == null ? null : turns.get(speaker);
         ToolView tool = view == null ? null : view.running();
-        if (tool == null || promptShown || (!atLineStart && !spinnerShown)) {
+        ArrayDeque<Long> since = speaker == null ? null : waiting.get(speaker);
+        if ((tool == null && since == null) || promptShown || (!atLineStart && !spinnerShown)) {
             clearSpinner();
             return;
         }
         String frame = SPINNER[(int) ((now / SPINNER_FRAME_NANOS) % SPINNER.length)];
-        out.print(CLEAR_LINE + style("2", frame + " " + tool.title + " · " + seconds(now - tool.startNanos)));
+        String what = tool != null
+                ? tool.title + " · " + seconds(now - tool.startNanos)
+                : "waiting for the agent · "
+                        + seconds(now - Objects.requireNonNull(since).getFirst());
+        out.print(CLEAR_LINE + style("2", frame + " " + what));
         spinnerShown = true;
     }
 
@@ -464,6 +543,7 @@ final class Renderer {
         if (!text.isEmpty()) {
             out.print(text);
             atLineStart = text.endsWith("\n");
+            lateLine = null;
         }
     }
 
@@ -471,6 +551,7 @@ final class Renderer {
     private void println(String line) {
         out.println(line);
         atLineStart = true;
+        lateLine = null;
     }
 
     private String style(String sgr, String text) {
@@ -547,6 +628,18 @@ final class Renderer {
 
     private static String oneLine(String text) {
         return text.strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** A duration as a person says it: "45 s", "2 min", "1 h 5 min". */
+    static String human(Duration duration) {
+        long seconds = Math.max(0, duration.toSeconds());
+        if (seconds < 60) {
+            return seconds + " s";
+        }
+        long minutes = seconds / 60;
+        return minutes < 60
+                ? minutes + " min"
+                : minutes / 60 + " h" + (minutes % 60 == 0 ? "" : " " + minutes % 60 + " min");
     }
 
     static String seconds(long nanos) {

@@ -28,6 +28,9 @@ public final class EmbeddingExample {
                     }
                 }
             });
+            if (result.outcome() != BrokerResult.Outcome.COMPLETED) {
+                System.out.println("\n" + result.userText()); // one plain sentence; no stderr, paths or ids
+            }
             System.out.println("\n[" + result.outcome() + "]");
         }
     }

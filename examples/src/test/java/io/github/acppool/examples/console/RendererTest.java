@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.acp.schema.PromptResult;
 import io.github.acppool.acp.schema.SessionUpdate;
+import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.BrokerException;
 import io.github.acppool.broker.BrokerResult;
 import io.github.acppool.broker.ChatMessage;
+import io.github.acppool.broker.MessageListener;
 import io.github.acppool.broker.Sender;
+import io.github.acppool.broker.SessionStore;
 import io.github.acppool.broker.TurnStart;
 import io.github.acppool.turn.ToolCall;
 import io.github.acppool.turn.TurnEvent;
@@ -150,7 +154,7 @@ final class RendererTest {
                             Step 1
                             Step 2
                           ✗ Tests: Cancelled. (2.5 s)
-                        (cancelled)
+                        (Cancelled.)
 
                         """);
     }
@@ -167,7 +171,7 @@ final class RendererTest {
 
         assertThat(output()).isEqualTo("""
                         main> /crash
-                        No reply: the agent exited with code 3.
+                        No reply: the agent stopped unexpectedly; your next message starts it again.
                         (main: the agent stopped; your next message starts a new one, which resumes this conversation)
 
                         """);
@@ -239,9 +243,10 @@ final class RendererTest {
                         (main: busy, so your message is queued (position 1))
                         main> two
                         (main: busy, so your message is queued (position 2))
-                        (main: the agent could not resume this conversation, so it starts afresh: the agent forgot it)
                         (main: answering 2 queued messages together)
                         Both.
+
+                        (The agent could not pick up the earlier conversation; it starts afresh.)
 
                         """);
     }
@@ -301,7 +306,9 @@ final class RendererTest {
         assertThat(out)
                 .containsPattern(
                         "\r\033\\[2K\033\\[2m. Slow job · 12 s\033\\[0m\r\033\\[2K\033\\[2m  ✓ Slow job \\(12 s\\)");
-        assertThat(out).endsWith("\033[0m\n");
+        assertThat(out)
+                .as("once the tool is done, the spinner shows how long the message has waited")
+                .endsWith("\033[0m\n\r\033[2K\033[2m⠋ waiting for the agent · 12 s\033[0m");
     }
 
     @Test
@@ -368,5 +375,160 @@ final class RendererTest {
     void seconds_format() {
         assertThat(Renderer.seconds(Duration.ofMillis(2340).toNanos())).isEqualTo("2.3 s");
         assertThat(Renderer.seconds(Duration.ofMillis(12_999).toNanos())).isEqualTo("12 s");
+    }
+
+    private Renderer verbose() {
+        return new Renderer(new PrintStream(bytes, false, StandardCharsets.UTF_8), false, true, true, now::get);
+    }
+
+    @Test
+    void plain_everyStillWorkingNotice_isOneLineWithTheElapsedTime() {
+        Renderer renderer = plain();
+        ChatMessage slow = message("m1", "think hard");
+        renderer.submitted("main", "think hard");
+        renderer.turnStarted("main", start(slow));
+        renderer.event("main", new TurnEvent.StillWorking(Duration.ofSeconds(30), Duration.ofSeconds(31)));
+        renderer.event("main", new TurnEvent.StillWorking(Duration.ofSeconds(60), Duration.ofSeconds(121)));
+        renderer.event("main", new TurnEvent.TextChunk("Done.", null));
+        renderer.finished("main", completed(slow, "Done."));
+
+        assertThat(output()).isEqualTo("""
+                        main> think hard
+                        (main: still working, 31 s)
+                        (main: still working, 2 min)
+                        Done.
+
+                        """);
+    }
+
+    @Test
+    void styled_theSpinnerShowsTheTimeWaited_beforeAnythingArrives() {
+        Renderer renderer = styled();
+        renderer.submitted("main", "hello");
+        advance(Duration.ofMillis(3200));
+        renderer.tick();
+        assertThat(output()).containsPattern("\r\033\\[2K\033\\[2m. waiting for the agent · 3\\.2 s\033\\[0m$");
+        renderer.event("main", new TurnEvent.TextChunk("Hi.", null));
+        assertThat(output()).endsWith("waiting for the agent · 3.2 s\033[0m\r\033[2KHi.");
+        renderer.finished("main", completed(message("m1", "hello"), "Hi."));
+        advance(Duration.ofSeconds(5));
+        renderer.tick();
+        assertThat(output()).as("nothing waits any more").endsWith("Hi.\n\n");
+    }
+
+    @Test
+    void lateText_isPrintedUnderThePreviousReply() {
+        Renderer renderer = plain();
+        ChatMessage first = message("m1", "one");
+        renderer.submitted("main", "one");
+        renderer.turnStarted("main", start(first));
+        renderer.event("main", new TurnEvent.TextChunk("…LATEMARKER", "a1"));
+        renderer.finished("main", completed(first, "…LATEMARKER"));
+        renderer.lateEvent("main", new TurnEvent.TextChunk("-xy", "a1"));
+        renderer.lateEvent("main", new TurnEvent.TextChunk("z", "a1"));
+        renderer.lateEvent("main", new TurnEvent.ToolCallStarted(tool("c1", "ignored", ToolCall.Status.PENDING, null)));
+        renderer.submitted("main", "two");
+
+        assertThat(output()).isEqualTo("""
+                        main> one
+                        …LATEMARKER
+
+                        -xyz
+                        main> two
+                        """);
+    }
+
+    /** The console's message listener hands late events to the renderer (a no-op until the core emits them). */
+    @Test
+    void lateEvents_reachTheRendererThroughTheConsolesMessageListener() {
+        AcpBroker broker = AcpBroker.builder()
+                .agent(AgentLaunchSpec.builder("never-started").build())
+                .build();
+        try {
+            Renderer renderer = plain();
+            ConsoleSession console = new ConsoleSession(
+                    broker,
+                    SessionStore.inMemory(),
+                    renderer,
+                    new Permissions(renderer, sessionId -> "main", () -> {}),
+                    new java.util.concurrent.ConcurrentHashMap<>(),
+                    true,
+                    "test agent",
+                    false,
+                    "main");
+            ChatMessage first = message("m1", "one");
+            MessageListener listener = console.listener("main", first);
+            renderer.submitted("main", "one");
+            listener.onTurnStarted(start(first));
+            listener.onEvent(new TurnEvent.TextChunk("Reply", null));
+            renderer.finished("main", completed(first, "Reply"));
+            listener.onLateEvent(new TurnEvent.TextChunk(" and its tail", null));
+
+            assertThat(output()).isEqualTo("main> one\nReply\n\n and its tail");
+        } finally {
+            broker.shutdown();
+        }
+    }
+
+    @Test
+    void verbose_showsTheDiagnosticsUnderTheUserText_plainDoesNot() {
+        ChatMessage crash = message("m1", "/crash");
+        AgentProcessException died =
+                new AgentProcessException("agent died", 3, "\033[31mpanic\033[0m at /srv/agent/main.rs");
+        TurnResult turn = new TurnResult(
+                "sess-7",
+                TurnResult.Outcome.AGENT_DIED,
+                null,
+                "",
+                List.of(),
+                null,
+                null,
+                Duration.ofSeconds(1),
+                died,
+                List.of(),
+                died.stderrTail());
+        BrokerResult result = new BrokerResult(
+                "console:main",
+                crash,
+                BrokerResult.Outcome.AGENT_DIED,
+                turn,
+                List.of(crash),
+                false,
+                null,
+                "sess-7",
+                died);
+
+        Renderer quiet = plain();
+        quiet.submitted("main", "/crash");
+        quiet.finished("main", result);
+        assertThat(output()).doesNotContain("sess-7").doesNotContain("/srv").doesNotContain("panic");
+
+        bytes.reset();
+        Renderer loud = verbose();
+        loud.submitted("main", "/crash");
+        loud.finished("main", result);
+        assertThat(output())
+                .contains("No reply: the agent stopped unexpectedly; your next message starts it again.\n")
+                .contains("  | conversation console:main, message m1: AGENT_DIED, session sess-7\n")
+                .contains("  | exit code 3\n")
+                .contains("  | panic at /srv/agent/main.rs\n")
+                .doesNotContain("\033");
+    }
+
+    @Test
+    void aFailure_showsItsUserSentence_andVerboseItsDetails() {
+        BrokerException closed = new io.github.acppool.broker.BrokerClosedException("console:main", "console");
+        Renderer quiet = plain();
+        quiet.submitted("main", "hi");
+        quiet.failed("main", new java.util.concurrent.CompletionException(closed));
+        assertThat(output())
+                .isEqualTo("main> hi\nerror: main: The service is shutting down; send your message again after it"
+                        + " restarts.\n");
+
+        bytes.reset();
+        Renderer loud = verbose();
+        loud.submitted("main", "hi");
+        loud.failed("main", closed);
+        assertThat(output()).contains("  | broker console is shut down");
     }
 }
