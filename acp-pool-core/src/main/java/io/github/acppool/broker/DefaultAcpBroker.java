@@ -749,10 +749,7 @@ final class DefaultAcpBroker implements AcpBroker {
             client = AcpClient.launch(spec, clientOptions);
         } catch (RuntimeException e) {
             throw new AgentStartException(
-                    conversationId,
-                    AgentStartException.Stage.LAUNCH,
-                    "could not start the agent process " + spec.commandLine(),
-                    e);
+                    conversationId, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
         }
         boolean ready = false;
         try {

@@ -1,5 +1,6 @@
 package io.github.acppool.examples.discord;
 
+import io.github.acppool.acp.AuthPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -150,6 +151,7 @@ final class BotConfigTest {
                   env: {MODE: fast, LEVEL: 3}
                   inheritEnv: [API_KEY]
                   senderHeaders: false
+                  authMethod: openai-api-key
                 state:
                   directory: state
                   sessionStore: /var/lib/bot/store.json
@@ -193,7 +195,8 @@ final class BotConfigTest {
                         true,
                         Map.of("MODE", "fast", "LEVEL", "3"),
                         List.of("API_KEY"),
-                        false));
+                        false,
+                        AuthPolicy.method("openai-api-key")));
         assertThat(config.state())
                 .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
         assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0));
@@ -222,6 +225,18 @@ final class BotConfigTest {
         assertThat(config.discord().restBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/api/v10"));
         assertThat(config.discord().gatewayUrl()).isEqualTo(URI.create("ws://127.0.0.1:9000/gateway"));
         assertThat(config.discord().gatewayCompression()).isEqualTo(Compression.NONE);
+    }
+
+    @Test
+    void authMethod_isAutoByDefault_andReachesTheAgentSpec() {
+        assertThat(parse("agent: {command: x}").agent().authPolicy()).isEqualTo(AuthPolicy.automatic());
+        assertThat(parse("agent: {command: x, authMethod: none}").agent().authPolicy())
+                .isEqualTo(AuthPolicy.none());
+        assertThat(parse("agent: {command: x, authMethod: auto}").agent().authPolicy())
+                .isEqualTo(AuthPolicy.automatic());
+        assertThat(RunningBot.agent(parse("agent: {command: x, authMethod: gemini-api-key}"))
+                        .authPolicy())
+                .isEqualTo(AuthPolicy.method("gemini-api-key"));
     }
 
     @Test
@@ -294,6 +309,10 @@ final class BotConfigTest {
                         "agent: {inheritEnv: [\"MY KEY\"]}",
                         "agent.inheritEnv[0]: not an environment variable name: \"MY KEY\""),
                 Arguments.of("agent: {env: {A: [1]}}", "agent.env.A: expected a text value, got a list"),
+                Arguments.of("agent: {authMethod: \"\"}", "agent.authMethod: must not be empty"),
+                Arguments.of(
+                        "agent: {authMethod: \"open ai\"}",
+                        "agent.authMethod: expected auto, none or an authentication method id the agent advertises"),
                 Arguments.of("state: {directory: \"\"}", "state.directory: must not be empty"),
                 Arguments.of(
                         "permissions: {mode: maybe}",
