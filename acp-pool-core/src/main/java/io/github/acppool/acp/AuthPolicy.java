@@ -13,9 +13,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <ul>
  *   <li>{@link #automatic()} (the default): the one advertised method whose key variable (the method's {@code
- *       varName} or {@code vars[].name}) is set in the agent's environment, as the launch spec computes it; if
- *       the agent names no such variable, no method is sent unless the agent then answers "authentication
- *       required" and advertises exactly one non-interactive method;
+ *       varName} or {@code vars[].name}) is set in the agent's environment, as the launch spec computes it; if none is
+ *       set, no method is sent up front, then only if the agent answers "authentication required" and its
+ *       only advertised method is one it can do on its own (not interactive, its variable set if it names one);
  *   <li>{@link #method(String)}: always that method id (it must be advertised);
  *   <li>{@link #none()}: never authenticate.
  * </ul>

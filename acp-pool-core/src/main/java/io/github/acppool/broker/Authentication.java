@@ -56,8 +56,9 @@ final class Authentication {
 
     /**
      * The method to try once the agent has answered "authentication required" although nothing was sent up
-     * front: under {@code automatic}, the one advertised method the agent can do on its own (not interactive,
-     * no key variable named, or its variable set). Empty when nothing fits.
+     * front: under {@code automatic}, the agent's only method, if it is one the agent can do on its own (not
+     * interactive, and its key variable set if it names one). With several methods nothing is guessed: Codex's
+     * {@code chatgpt} login, for one, waits for a browser and never answers a bot. Empty when nothing fits.
      */
     Optional<AuthMethod> whenRequired() {
         if (policy.kind() != AuthPolicy.Kind.AUTOMATIC) {
@@ -65,11 +66,13 @@ final class Authentication {
                     ? Optional.of(explicit())
                     : Optional.empty();
         }
-        List<AuthMethod> usable = methods.stream()
-                .filter(m -> !m.interactive())
-                .filter(m -> m.varNames().isEmpty() || hasVariable(m))
-                .toList();
-        return usable.size() == 1 ? Optional.of(usable.get(0)) : Optional.empty();
+        if (methods.size() != 1) {
+            return Optional.empty();
+        }
+        AuthMethod only = methods.get(0);
+        return only.interactive() || (!only.varNames().isEmpty() && !hasVariable(only))
+                ? Optional.empty()
+                : Optional.of(only);
     }
 
     private AuthMethod explicit() {
