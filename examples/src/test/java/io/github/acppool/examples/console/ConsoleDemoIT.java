@@ -221,7 +221,9 @@ final class ConsoleDemoIT {
         try (ConsoleProcess console = console("--agent", "/nonexistent/acp-agent --stdio")) {
             console.send("hello", "again");
             console.closeInput();
-            assertThat(console.awaitExit()).as("exit status; stderr:\n%s", console.errors()).isEqualTo(3);
+            assertThat(console.awaitExit())
+                    .as("exit status; stderr:\n%s", console.errors())
+                    .isEqualTo(3);
             String output = console.output();
 
             List<String> errors =

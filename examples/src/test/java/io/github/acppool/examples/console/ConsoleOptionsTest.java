@@ -1,9 +1,9 @@
 package io.github.acppool.examples.console;
 
-import io.github.acppool.acp.AuthPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.acppool.acp.AuthPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

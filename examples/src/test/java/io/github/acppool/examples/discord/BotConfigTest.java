@@ -1,10 +1,10 @@
 package io.github.acppool.examples.discord;
 
-import io.github.acppool.acp.AuthPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.discord.BotMessagePolicy;
 import io.github.acppool.discord.DiscordConfig;
 import io.github.acppool.discord.StatusEmoji;
@@ -95,6 +95,7 @@ final class BotConfigTest {
 
         assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@agentclientprotocol/claude-agent-acp");
         assertThat(config.agent().inheritEnv()).containsExactly("ANTHROPIC_API_KEY");
+        assertThat(config.agent().authPolicy()).isEqualTo(AuthPolicy.automatic());
         assertThat(config.agent().workingDirectory()).isEqualTo(HOME.resolve("code/my-project"));
         assertThat(config.agent().senderHeaders()).isTrue();
         assertThat(config.pool().maxAgents()).isEqualTo(5);
@@ -111,6 +112,8 @@ final class BotConfigTest {
 
         assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@zed-industries/codex-acp");
         assertThat(config.agent().inheritEnv()).containsExactly("OPENAI_API_KEY");
+        assertThat(config.agent().authPolicy()).isEqualTo(AuthPolicy.method("openai-api-key"));
+        assertThat(RunningBot.agent(config).authPolicy()).isEqualTo(AuthPolicy.method("openai-api-key"));
         assertThat(config.agent().workingDirectoryPerThread()).isTrue();
         assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ALLOW_KINDS);
         assertThat(config.permissions().allowKinds()).containsExactlyInAnyOrder("read", "search");
@@ -123,8 +126,9 @@ final class BotConfigTest {
     void theGeminiConfig() throws Exception {
         BotConfig config = BotConfig.load(exampleConfig("gemini.yaml"), HOME);
 
-        assertThat(config.agent().commandLine()).containsExactly("gemini", "--experimental-acp");
+        assertThat(config.agent().commandLine()).containsExactly("gemini", "--acp");
         assertThat(config.agent().inheritEnv()).contains("GEMINI_API_KEY");
+        assertThat(config.agent().authPolicy()).isEqualTo(AuthPolicy.method("gemini-api-key"));
         assertThat(config.drain()).isEqualTo(DrainPolicy.quietPeriod(Duration.ofSeconds(1), Duration.ofSeconds(5)));
         assertThat(config.discord().frontEnd().access().allowDirectMessages()).isTrue();
     }
