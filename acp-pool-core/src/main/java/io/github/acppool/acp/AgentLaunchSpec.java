@@ -27,13 +27,15 @@ import org.jspecify.annotations.Nullable;
  * @param workingDirectory the process's working directory, or null for this JVM's
  * @param env variables set explicitly
  * @param inheritEnv names of variables copied from this JVM's environment when set there
+ * @param authPolicy how this agent authenticates, or null for the broker's policy
  */
 public record AgentLaunchSpec(
         String command,
         List<String> args,
         @Nullable Path workingDirectory,
         Map<String, String> env,
-        Set<String> inheritEnv) {
+        Set<String> inheritEnv,
+        @Nullable AuthPolicy authPolicy) {
 
     /** Variables always inherited when set. */
     public static final List<String> BASELINE_ENV = List.of("PATH", "HOME", "USER", "LANG");
@@ -46,9 +48,19 @@ public record AgentLaunchSpec(
         inheritEnv = Set.copyOf(inheritEnv);
     }
 
+    /** A spec that leaves authentication to the broker's policy. */
+    public AgentLaunchSpec(
+            String command,
+            List<String> args,
+            @Nullable Path workingDirectory,
+            Map<String, String> env,
+            Set<String> inheritEnv) {
+        this(command, args, workingDirectory, env, inheritEnv, null);
+    }
+
     /** This spec with another working directory (null for this JVM's). */
     public AgentLaunchSpec withWorkingDirectory(@Nullable Path value) {
-        return new AgentLaunchSpec(command, args, value, env, inheritEnv);
+        return new AgentLaunchSpec(command, args, value, env, inheritEnv, authPolicy);
     }
 
     /** The full command line. */
@@ -89,6 +101,7 @@ public record AgentLaunchSpec(
         private @Nullable Path workingDirectory;
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Set<String> inheritEnv = new LinkedHashSet<>();
+        private @Nullable AuthPolicy authPolicy;
 
         private Builder(String command) {
             this.command = Checks.notNull(command, "command");
@@ -132,8 +145,15 @@ public record AgentLaunchSpec(
             return this;
         }
 
+        /** How this agent authenticates; overrides the broker's {@code authPolicy}. */
+        @CanIgnoreReturnValue
+        public Builder authPolicy(AuthPolicy value) {
+            authPolicy = Checks.setOnce(authPolicy, value, "authPolicy");
+            return this;
+        }
+
         public AgentLaunchSpec build() {
-            return new AgentLaunchSpec(command, args, workingDirectory, env, inheritEnv);
+            return new AgentLaunchSpec(command, args, workingDirectory, env, inheritEnv, authPolicy);
         }
     }
 }

@@ -38,6 +38,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -131,8 +132,18 @@ final class DefaultAcpClient implements AcpClient {
     private volatile @Nullable InitializeResult initializeResult;
 
     static DefaultAcpClient launch(AgentLaunchSpec spec, AcpClientOptions options) {
+        return launch(spec, options, DefaultAcpClient::daemon);
+    }
+
+    /**
+     * Starts the process, then the client's threads from {@code threads}. If anything fails after the process
+     * started (e.g. a thread cannot be created), the process and its descendants are destroyed before the failure
+     * is thrown: nothing is left running for a client nobody holds.
+     */
+    static DefaultAcpClient launch(AgentLaunchSpec spec, AcpClientOptions options, ThreadFactory threads) {
         Checks.notNull(spec, "spec");
         Checks.notNull(options, "options");
+        Checks.notNull(threads, "threads");
         ProcessBuilder builder = new ProcessBuilder(spec.commandLine());
         Map<String, String> env = builder.environment();
         env.clear();
@@ -144,21 +155,77 @@ final class DefaultAcpClient implements AcpClient {
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new AgentProcessException("cannot start agent " + spec.commandLine(), null, "", e);
+            // The OS's reason ("No such file or directory", "Permission denied") is what the operator needs.
+            throw new AgentProcessException(
+                    "cannot start agent " + spec.commandLine() + ": " + osReason(e), null, "", e);
         }
         String name = "acp-client-" + SEQUENCE.incrementAndGet() + "(pid " + process.pid() + ")";
-        log.debug("{} - started {}", name, spec.commandLine());
-        DefaultAcpClient client = new DefaultAcpClient(
-                name, options, process.getInputStream(), process.getOutputStream(), process.getErrorStream(), process);
-        client.start();
-        return client;
+        try {
+            log.debug("{} - started {}", name, spec.commandLine());
+            DefaultAcpClient client = new DefaultAcpClient(
+                    name,
+                    options,
+                    process.getInputStream(),
+                    process.getOutputStream(),
+                    process.getErrorStream(),
+                    process,
+                    threads);
+            client.start();
+            return client;
+        } catch (RuntimeException | Error e) {
+            destroyTree(process);
+            log.warn("{} - could not start the client of {}; the process was destroyed", name, spec.commandLine(), e);
+            throw new AgentProcessException(
+                    "cannot start agent " + spec.commandLine() + ": the client could not start (" + e + ")",
+                    null,
+                    "",
+                    e);
+        }
+    }
+
+    /** The OS's words from a failed {@code ProcessBuilder.start}: {@code error=2, No such file or directory}. */
+    static String osReason(IOException e) {
+        String text = e.getMessage();
+        if (text == null || text.isBlank()) {
+            return e.toString();
+        }
+        int error = text.lastIndexOf("error=");
+        int comma = error < 0 ? -1 : text.indexOf(", ", error);
+        return comma >= 0 ? text.substring(comma + 2) : text;
+    }
+
+    /** Kills a process that never became a client, and everything it started. */
+    private static void destroyTree(Process process) {
+        try {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+        } catch (RuntimeException e) {
+            log.debug("listing the descendants of pid {} failed: {}", process.pid(), e.toString());
+        }
+        process.destroyForcibly();
+        closeStream(process.getOutputStream());
+        closeStream(process.getInputStream());
+        closeStream(process.getErrorStream());
+    }
+
+    private static void closeStream(java.io.Closeable stream) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            // Nothing more to do for a process that is being killed.
+        }
     }
 
     /** A client over plain streams (no process): for tests and in-memory transports. */
     static DefaultAcpClient overStreams(
             AcpClientOptions options, InputStream stdout, OutputStream stdin, @Nullable InputStream stderr) {
-        DefaultAcpClient client =
-                new DefaultAcpClient("acp-client-" + SEQUENCE.incrementAndGet(), options, stdout, stdin, stderr, null);
+        DefaultAcpClient client = new DefaultAcpClient(
+                "acp-client-" + SEQUENCE.incrementAndGet(),
+                options,
+                stdout,
+                stdin,
+                stderr,
+                null,
+                DefaultAcpClient::daemon);
         client.start();
         return client;
     }
@@ -169,7 +236,8 @@ final class DefaultAcpClient implements AcpClient {
             InputStream stdout,
             OutputStream stdin,
             @Nullable InputStream stderr,
-            @Nullable Process process) {
+            @Nullable Process process,
+            ThreadFactory threads) {
         this.name = name;
         this.options = options;
         this.process = process;
@@ -199,10 +267,10 @@ final class DefaultAcpClient implements AcpClient {
             this.scheduler = SharedTimer.INSTANCE;
             this.ownsScheduler = false;
         }
-        this.readerThread = daemon(this::readLoop, threadPrefix + "-stdout");
+        this.readerThread = thread(threads, this::readLoop, threadPrefix + "-stdout");
         if (stderr != null) {
             this.stderrRing = new StderrRing(name, stderr, options.stderrTailBytes(), options.stderrLogLevel());
-            this.stderrThread = daemon(stderrRing, threadPrefix + "-stderr");
+            this.stderrThread = thread(threads, stderrRing, threadPrefix + "-stderr");
         } else {
             this.stderrRing = null;
             this.stderrThread = null;
@@ -250,6 +318,20 @@ final class DefaultAcpClient implements AcpClient {
                 // closing: close() records them itself
             }
         }
+    }
+
+    private static Thread thread(ThreadFactory threads, Runnable task, String threadName) {
+        Thread thread = threads.newThread(task);
+        if (thread == null) {
+            throw new IllegalStateException("the thread factory made no thread for " + threadName);
+        }
+        thread.setName(threadName);
+        thread.setDaemon(true);
+        return thread;
+    }
+
+    private static Thread daemon(Runnable task) {
+        return daemon(task, "acp-client");
     }
 
     private static Thread daemon(Runnable task, String threadName) {

@@ -5,6 +5,7 @@ import com.google.errorprone.annotations.CheckReturnValue;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.internal.Checks;
 import io.github.acppool.pool.PoolConfig;
 import io.github.acppool.turn.DrainPolicy;
@@ -192,6 +193,7 @@ public interface AcpBroker extends AutoCloseable {
      * between releases):
      *
      * <ul>
+     *   <li>{@code authPolicy} {@link AuthPolicy#automatic()};
      *   <li>{@code workingDirectory}: the agent spec's working directory, or this JVM's, for every conversation;
      *   <li>{@code clientOptions} {@link AcpClientOptions#defaults()} (rejects every permission request and
      *       gives no file access: choose a {@link io.github.acppool.acp.PermissionPolicy} for real agents);
@@ -229,6 +231,9 @@ public interface AcpBroker extends AutoCloseable {
 
         @Nullable
         AgentLaunchSpec agent;
+
+        @Nullable
+        AuthPolicy authPolicy;
 
         @Nullable
         Function<String, Path> workingDirectory;
@@ -291,6 +296,18 @@ public interface AcpBroker extends AutoCloseable {
         @CanIgnoreReturnValue
         public Builder agent(AgentLaunchSpec value) {
             agent = Checks.setOnce(agent, value, "agent");
+            return this;
+        }
+
+        /**
+         * How agents authenticate (ACP {@code authenticate}) after {@code initialize}, when they advertise {@code
+         * authMethods}; the agent spec's own {@link AgentLaunchSpec#authPolicy()} wins. When an agent needs
+         * authentication that nothing configured satisfies, its conversation's message fails with {@link
+         * AgentAuthenticationException}, whose details tell the operator what to set.
+         */
+        @CanIgnoreReturnValue
+        public Builder authPolicy(AuthPolicy value) {
+            authPolicy = Checks.setOnce(authPolicy, value, "authPolicy");
             return this;
         }
 

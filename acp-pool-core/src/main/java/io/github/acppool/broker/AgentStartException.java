@@ -4,6 +4,7 @@ import io.github.acppool.AcpPoolException;
 import io.github.acppool.acp.AcpProtocolException;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.internal.Checks;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A conversation's agent could not be made ready: its process did not start, did not answer {@code
@@ -12,9 +13,12 @@ import io.github.acppool.internal.Checks;
  * {@link io.github.acppool.acp.AcpProtocolException} the agent's error, e.g. -32000 authentication required).
  * The process was stopped; the conversation's next message tries again.
  *
+ * {@link AgentAuthenticationException} is the subtype for an agent that needs authentication nothing
+ * configured could satisfy.
+ *
  * <p>Immutable and thread-safe.
  */
-public final class AgentStartException extends BrokerException {
+public class AgentStartException extends BrokerException {
     private static final long serialVersionUID = 1L;
 
     /** The step that failed. */
@@ -24,13 +28,21 @@ public final class AgentStartException extends BrokerException {
         /** The {@code initialize} handshake. */
         INITIALIZE,
         /** Creating the session ({@code session/new}) after any resume attempt. */
-        SESSION
+        SESSION,
+        /** Authenticating ({@code authenticate}), or finding a method to authenticate with. */
+        AUTHENTICATE
     }
 
     private final Stage stage;
 
     public AgentStartException(String conversationId, Stage stage, String message, Throwable cause) {
         super(conversationId, message + ": " + describe(Checks.notNull(cause, "cause")), cause);
+        this.stage = Checks.notNull(stage, "stage");
+    }
+
+    /** For subclasses whose message already says everything; {@code cause} may be null. */
+    AgentStartException(String conversationId, Stage stage, String message, @Nullable Throwable cause, boolean own) {
+        super(conversationId, message, cause);
         this.stage = Checks.notNull(stage, "stage");
     }
 

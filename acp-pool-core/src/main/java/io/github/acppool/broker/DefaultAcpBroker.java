@@ -3,10 +3,13 @@ package io.github.acppool.broker;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClient;
 import io.github.acppool.acp.AcpClientOptions;
+import io.github.acppool.acp.AcpProtocolException;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.AgentProcessException;
+import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.acp.Subscription;
 import io.github.acppool.acp.schema.AgentCapabilities;
+import io.github.acppool.acp.schema.AuthMethod;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.acp.schema.SessionSetup;
@@ -49,6 +52,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,6 +119,7 @@ final class DefaultAcpBroker implements AcpBroker {
 
     private final String name;
     private final AgentLaunchSpec agent;
+    private final AuthPolicy authPolicy;
     private final Function<String, Path> workingDirectory;
     private final AcpClientOptions clientOptions;
     private final SessionStore store;
@@ -146,6 +151,10 @@ final class DefaultAcpBroker implements AcpBroker {
 
     DefaultAcpBroker(AcpBroker.Builder builder) {
         this.agent = Checks.notNull(builder.agent, "agent");
+        AuthPolicy ownPolicy = agent.authPolicy();
+        this.authPolicy = ownPolicy != null
+                ? ownPolicy
+                : builder.authPolicy != null ? builder.authPolicy : AuthPolicy.automatic();
         Path agentDirectory = agent.workingDirectory();
         Path defaultDirectory = (agentDirectory != null ? agentDirectory : Path.of(""))
                 .toAbsolutePath()
@@ -762,10 +771,7 @@ final class DefaultAcpBroker implements AcpBroker {
             client = AcpClient.launch(spec, clientOptions);
         } catch (RuntimeException e) {
             throw new AgentStartException(
-                    conversationId,
-                    AgentStartException.Stage.LAUNCH,
-                    "could not start the agent process " + spec.commandLine(),
-                    e);
+                    conversationId, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
         }
         boolean ready = false;
         try {
@@ -774,7 +780,12 @@ final class DefaultAcpBroker implements AcpBroker {
                     client.initialize(),
                     AgentStartException.Stage.INITIALIZE,
                     "the agent did not complete initialize");
-            Opened opened = openSession(conversationId, client, init, cwd);
+            SignIn signIn = new SignIn(
+                    conversationId,
+                    client,
+                    new Authentication(authPolicy, init.authMethods(), spec.environment(System.getenv())));
+            signIn.upFront();
+            Opened opened = openSession(conversationId, client, init, cwd, signIn);
             AgentConnection connection = new AgentConnection(
                     conversationId, client, opened.sessionId(), cwd, init, generation, opened.resetReason());
             ready = true;
@@ -838,7 +849,8 @@ final class DefaultAcpBroker implements AcpBroker {
             @Nullable String resetReason) {}
 
     /** Resumes the stored session ({@code session/resume}, else {@code session/load}), or creates and stores one. */
-    private Opened openSession(String conversationId, AcpClient client, InitializeResult init, Path cwd) {
+    private Opened openSession(
+            String conversationId, AcpClient client, InitializeResult init, Path cwd, SignIn signIn) {
         StoredSession stored = storedSession(conversationId);
         SessionSetup setup = SessionSetup.of(cwd);
         String resetReason = null;
@@ -854,12 +866,10 @@ final class DefaultAcpBroker implements AcpBroker {
                         ? null
                         : client.subscribe(previous, (id, update) -> replayed.incrementAndGet());
                 try {
-                    awaitStart(
-                            conversationId,
-                            caps.resumeSession()
+                    signIn.call(
+                            () -> caps.resumeSession()
                                     ? client.resumeSession(previous, setup)
                                     : client.loadSession(previous, setup),
-                            AgentStartException.Stage.SESSION,
                             method + " of session " + previous + " failed");
                     return new Opened(previous, method, replayed.get(), previous, null);
                 } catch (AgentStartException e) {
@@ -867,9 +877,16 @@ final class DefaultAcpBroker implements AcpBroker {
                             || Thread.currentThread().isInterrupted()) {
                         throw e; // the agent died or we were interrupted: not a lost session, a failed start
                     }
-                    Throwable cause = e.getCause();
-                    String why = cause == null ? null : cause.getMessage();
-                    resetReason = why != null && why.contains(method) ? why : method + " failed: " + why;
+                    if (e instanceof AgentAuthenticationException auth) {
+                        // The operator's text goes to the log; a new session may still work without it (Gemini).
+                        log.warn("{} - conversation {}: {}", name, conversationId, auth.details());
+                        resetReason = "the agent requires authentication to resume the old session";
+                    } else {
+                        Throwable cause = e.getCause();
+                        String why = cause == null ? null : cause.getMessage();
+                        resetReason = "the agent could not find the old session ("
+                                + (why != null && why.contains(method) ? why : method + " failed: " + why) + ")";
+                    }
                     log.warn(
                             "{} - conversation {}: could not resume session {} ({}); starting a new session",
                             name,
@@ -885,11 +902,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 resetReason = "the agent supports neither session/resume nor session/load";
             }
         }
-        SessionState created = awaitStart(
-                conversationId,
-                client.newSession(setup),
-                AgentStartException.Stage.SESSION,
-                "the agent could not create a session");
+        SessionState created = signIn.call(() -> client.newSession(setup), "the agent could not create a session");
         // Stored at once, so a crash of the broker loses nothing (openab #951).
         try {
             store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now()));
@@ -916,6 +929,99 @@ final class DefaultAcpBroker implements AcpBroker {
                     e);
             return null;
         }
+    }
+
+    /**
+     * The authentication of one agent process while it is being made ready (one thread): up front by the policy,
+     * and once more when a session call answers "authentication required" before anything was sent.
+     */
+    private final class SignIn {
+        private final String conversationId;
+        private final AcpClient client;
+        private final Authentication auth;
+        private @Nullable String method;
+
+        SignIn(String conversationId, AcpClient client, Authentication auth) {
+            this.conversationId = conversationId;
+            this.client = client;
+            this.auth = auth;
+        }
+
+        void upFront() {
+            Optional<AuthMethod> chosen;
+            try {
+                chosen = auth.upFront();
+            } catch (IllegalArgumentException e) {
+                throw new AgentAuthenticationException(
+                        conversationId, String.valueOf(e.getMessage()), auth.methods(), null);
+            }
+            if (chosen.isPresent()) {
+                authenticate(chosen.get());
+            }
+        }
+
+        /** Runs a session call; on "authentication required", authenticates (if it has not) and runs it again. */
+        <T> T call(Supplier<CompletableFuture<T>> request, String what) {
+            try {
+                return awaitStart(conversationId, request.get(), AgentStartException.Stage.SESSION, what);
+            } catch (AgentStartException e) {
+                if (!authRequired(e)) {
+                    throw e;
+                }
+                Optional<AuthMethod> retry = method == null ? auth.whenRequired() : Optional.empty();
+                if (retry.isEmpty()) {
+                    throw refused(what, e.getCause());
+                }
+                log.info(
+                        "{} - conversation {}: the agent requires authentication ({}); authenticating with {}",
+                        name,
+                        conversationId,
+                        Authentication.describe(e.getCause()),
+                        retry.get().id());
+                authenticate(retry.get());
+            }
+            try {
+                return awaitStart(conversationId, request.get(), AgentStartException.Stage.SESSION, what);
+            } catch (AgentStartException e) {
+                throw authRequired(e) ? refused(what, e.getCause()) : e;
+            }
+        }
+
+        private AgentAuthenticationException refused(String what, @Nullable Throwable cause) {
+            String problem = what + " with \"" + Authentication.describe(cause) + "\""
+                    + (method != null
+                            ? " although it accepted authenticate \"" + method + "\""
+                            : " and the policy picked no method to authenticate with");
+            return new AgentAuthenticationException(conversationId, auth.explain(problem), auth.methods(), cause);
+        }
+
+        private void authenticate(AuthMethod chosen) {
+            try {
+                awaitStart(
+                        conversationId,
+                        client.authenticate(chosen.id()),
+                        AgentStartException.Stage.AUTHENTICATE,
+                        "authenticate \"" + chosen.id() + "\" failed");
+            } catch (AgentStartException e) {
+                if (e.getCause() instanceof AgentProcessException
+                        || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                throw new AgentAuthenticationException(
+                        conversationId,
+                        auth.explain("it refused authenticate \"" + chosen.id() + "\" ("
+                                + Authentication.describe(e.getCause()) + ")"),
+                        auth.methods(),
+                        e.getCause());
+            }
+            method = chosen.id();
+            log.info("{} - conversation {}: authenticated with method {}", name, conversationId, chosen.id());
+        }
+    }
+
+    private static boolean authRequired(AgentStartException e) {
+        return e.getCause() instanceof AcpProtocolException protocol
+                && protocol.code() == AcpProtocolException.AUTH_REQUIRED;
     }
 
     private static <T> T awaitStart(

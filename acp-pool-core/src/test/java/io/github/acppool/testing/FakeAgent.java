@@ -48,6 +48,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code --fail-load}: answer {@code session/load} with error -32002;
  *   <li>{@code --string-ids}: number the agent's own requests with strings ({@code "req-1"}) instead of numbers;
  *   <li>{@code --require-auth}: answer {@code session/new} with -32000 until {@code authenticate} was called;
+ *   <li>{@code --require-auth-resume}: answer {@code session/load} and {@code session/resume} with -32000 until
+ *       {@code authenticate} was called (as Gemini does);
+ *   <li>{@code --auth-methods=<JSON array>}: advertise these {@code authMethods} instead of one {@code
+ *       fake-login}; {@code authenticate} then refuses an id not in it (-32602), and one whose {@code varName} or
+ *       {@code vars[].name} is not set in the agent's environment (-32000);
  *   <li>{@code --no-resume}: do not advertise {@code sessionCapabilities.resume} (so a broker uses {@code
  *       session/load});
  *   <li>{@code --state-dir=<dir>}: keep each session's history in {@code <dir>/<session id>.jsonl} too, so that
@@ -88,6 +93,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code hang}: never answer this prompt (the agent stays alive and ignores cancel for it);
  *   <li>{@code stall}: like {@code hang}, but the client's request {@code _fake/answer-stalled} makes the agent
  *       answer it late (see below);
+ *   <li>{@code auth}: says {@code auth: <method id>} (or {@code auth: none}), the method this process
+ *       authenticated with;
  *   <li>{@code cancels}: say {@code cancels: <n>}, the number of {@code session/cancel}s this session received;
  *   <li>{@code say-as <session id> <text>}: an {@code agent_message_chunk} for another session id;
  *   <li>{@code split <n> <text>}: the text as chunks of n UTF-16 code units, so a chunk may end inside a
@@ -149,6 +156,8 @@ public final class FakeAgent {
     private final int protocolVersion;
     private final Path stateDir;
     private volatile boolean authenticated;
+    private volatile String authMethod = "";
+    private final ArrayNode authMethods;
 
     private static final class Session {
         final String id;
@@ -162,10 +171,11 @@ public final class FakeAgent {
         }
     }
 
-    private FakeAgent(Set<String> flags, int protocolVersion, Path stateDir) {
+    private FakeAgent(Set<String> flags, int protocolVersion, Path stateDir, ArrayNode authMethods) {
         this.flags = flags;
         this.protocolVersion = protocolVersion;
         this.stateDir = stateDir;
+        this.authMethods = authMethods;
     }
 
     /** The launch spec for a fake agent with these flags, on this JVM's Java and the test class path. */
@@ -210,6 +220,8 @@ public final class FakeAgent {
         int version = 1;
         int banner = 0;
         Path stateDir = null;
+        ArrayNode authMethods = JSON.createArrayNode();
+        authMethods.addObject().put("id", "fake-login").put("name", "Fake login");
         for (String arg : args) {
             if (arg.startsWith("--exit-before-initialize=")) {
                 System.err.println("fake agent refuses to start");
@@ -218,13 +230,15 @@ public final class FakeAgent {
                 version = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
             } else if (arg.startsWith("--banner=")) {
                 banner = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--auth-methods=")) {
+                authMethods = (ArrayNode) JSON.readTree(arg.substring(arg.indexOf('=') + 1));
             } else if (arg.startsWith("--state-dir=")) {
                 stateDir = Path.of(arg.substring(arg.indexOf('=') + 1));
             } else {
                 flags.add(arg);
             }
         }
-        FakeAgent agent = new FakeAgent(flags, version, stateDir);
+        FakeAgent agent = new FakeAgent(flags, version, stateDir, authMethods);
         for (int i = 1; i <= banner; i++) {
             agent.raw("Fake agent banner line " + i + " (not JSON)");
         }
@@ -264,6 +278,24 @@ public final class FakeAgent {
         System.exit(0);
     }
 
+    /** The first variable a method names ({@code varName}, {@code vars[].name}) that is not set, or null. */
+    private static String missingVariable(JsonNode method) {
+        List<String> names = new ArrayList<>();
+        if (method.hasNonNull("varName")) {
+            names.add(method.get("varName").asText());
+        }
+        for (JsonNode var : method.path("vars")) {
+            names.add(var.path("name").asText());
+        }
+        for (String name : names) {
+            String value = System.getenv(name);
+            if (value == null || value.isEmpty()) {
+                return name;
+            }
+        }
+        return null;
+    }
+
     private void onNotification(String method, JsonNode params) {
         Session session = sessions.get(params.path("sessionId").asText(""));
         if (method.equals("session/cancel") && session != null) {
@@ -290,15 +322,27 @@ public final class FakeAgent {
                     sessionCaps.putObject("resume");
                 }
                 result.putObject("agentInfo").put("name", "fake-agent").put("version", "1.0.0");
-                result.putArray("authMethods")
-                        .addObject()
-                        .put("id", "fake-login")
-                        .put("name", "Fake login");
+                result.set("authMethods", authMethods);
                 send(result(id, result));
             }
             case "authenticate" -> {
-                authenticated = true;
-                send(result(id, JSON.createObjectNode()));
+                String methodId = params.path("methodId").asText("");
+                JsonNode offered = null;
+                for (JsonNode advertised : authMethods) {
+                    if (advertised.path("id").asText().equals(methodId)) {
+                        offered = advertised;
+                    }
+                }
+                String missing = offered == null ? null : missingVariable(offered);
+                if (offered == null) {
+                    send(error(id, -32602, "Invalid params: unknown auth method " + methodId));
+                } else if (missing != null) {
+                    send(error(id, -32000, "Authentication required: " + missing + " is not set"));
+                } else {
+                    authenticated = true;
+                    authMethod = methodId;
+                    send(result(id, JSON.createObjectNode()));
+                }
             }
             case "session/new" -> {
                 if (flags.contains("--require-auth") && !authenticated) {
@@ -316,7 +360,9 @@ public final class FakeAgent {
             }
             case "session/load" -> {
                 Session session = known(params.path("sessionId").asText(""));
-                if (flags.contains("--fail-load") || session == null) {
+                if (flags.contains("--require-auth-resume") && !authenticated) {
+                    send(error(id, -32000, "Authentication required"));
+                } else if (flags.contains("--fail-load") || session == null) {
                     send(error(
                             id,
                             -32002,
@@ -330,7 +376,9 @@ public final class FakeAgent {
                 }
             }
             case "session/resume", "session/close", "session/set_mode" -> {
-                if (known(params.path("sessionId").asText("")) != null) {
+                if (method.equals("session/resume") && flags.contains("--require-auth-resume") && !authenticated) {
+                    send(error(id, -32000, "Authentication required"));
+                } else if (known(params.path("sessionId").asText("")) != null) {
                     if (method.equals("session/close")) {
                         String closed = params.path("sessionId").asText("");
                         sessions.remove(closed);
@@ -567,6 +615,7 @@ public final class FakeAgent {
                         return;
                     }
                     case "cancels" -> say(session, "cancels: " + session.cancels.get(), true);
+                    case "auth" -> say(session, "auth: " + (authMethod.isEmpty() ? "none" : authMethod), true);
                     case "say-as" -> {
                         String[] parts = rest.split(" ", 2);
                         ObjectNode update = JSON.createObjectNode().put("sessionUpdate", "agent_message_chunk");

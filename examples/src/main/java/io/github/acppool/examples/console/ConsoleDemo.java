@@ -52,7 +52,16 @@ public final class ConsoleDemo {
 
     private ConsoleDemo() {}
 
-    /** Runs the console and exits with its status: 0, 1 after an error, 2 for a bad command line. */
+    /** Exit status: done. */
+    static final int EXIT_OK = 0;
+    /** Exit status: the state directory, the session store or the input could not be used. */
+    static final int EXIT_ERROR = 1;
+    /** Exit status: a bad command line or config file, including a {@code --workdir} that does not exist. */
+    static final int EXIT_USAGE = 2;
+    /** Exit status: a message's agent could not be started (or authenticated). */
+    static final int EXIT_AGENT_START = 3;
+
+    /** Runs the console and exits with its status: see {@link ConsoleOptions#USAGE} (and the constants here). */
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -68,24 +77,30 @@ public final class ConsoleDemo {
                     List.of(args), System.getProperty("user.home"), Path.of("").toAbsolutePath());
         } catch (ConsoleOptions.UsageException e) {
             err.println("acp-pool console: " + e.getMessage());
-            return 2;
+            return EXIT_USAGE;
         }
         if (options.help()) {
             out.print(ConsoleOptions.USAGE);
             out.flush();
-            return 0;
+            return EXIT_OK;
         }
         Path workDir = options.workDir() != null
                 ? options.workDir()
                 : options.demoAgent()
                         ? options.stateDir().resolve("workspace")
                         : Path.of("").toAbsolutePath();
+        if (options.workDir() != null && !Files.isDirectory(workDir)) {
+            // A typo must not become a fresh, empty project directory the agent then works in.
+            err.println("acp-pool console: --workdir " + workDir
+                    + (Files.exists(workDir) ? " is not a directory" : " does not exist"));
+            return EXIT_USAGE;
+        }
         try {
             Files.createDirectories(options.stateDir());
             Files.createDirectories(workDir);
         } catch (IOException | RuntimeException e) {
             err.println("acp-pool console: cannot create " + options.stateDir() + " or " + workDir + ": " + e);
-            return 1;
+            return EXIT_ERROR;
         }
         configureLogging(options);
         return start(
@@ -109,7 +124,7 @@ public final class ConsoleDemo {
             store = SessionStore.jsonFile(options.stateDir().resolve("sessions.json"));
         } catch (RuntimeException e) {
             err.println("acp-pool console: " + ConsoleSession.describe(e));
-            return 1;
+            return EXIT_ERROR;
         }
         Map<String, String> env = System.getenv();
         boolean styled = terminal && !options.plain() && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
@@ -145,7 +160,7 @@ public final class ConsoleDemo {
                     .build();
         } catch (RuntimeException e) {
             err.println("acp-pool console: " + ConsoleSession.describe(e));
-            return 1;
+            return EXIT_ERROR;
         }
         ConsoleSession console = new ConsoleSession(
                 broker,
@@ -191,6 +206,9 @@ public final class ConsoleDemo {
         int status;
         try {
             status = console.run(InputLines.start(in));
+            if (status == EXIT_OK && console.agentStartFailed()) {
+                status = EXIT_AGENT_START;
+            }
         } finally {
             done.set(true);
             ticker.shutdownNow();
@@ -222,6 +240,7 @@ public final class ConsoleDemo {
         AgentLaunchSpec.Builder spec = AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
         options.env().forEach(spec::env);
         spec.inheritEnv(options.inheritEnv().toArray(new String[0]));
+        spec.authPolicy(options.auth());
         return spec.build();
     }
 

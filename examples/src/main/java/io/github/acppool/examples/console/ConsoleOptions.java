@@ -1,5 +1,6 @@
 package io.github.acppool.examples.console;
 
+import io.github.acppool.acp.AuthPolicy;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  * @param stateDir where the session store, the demo agent's sessions and the log live
  * @param workDir the agents' working directory, or null for the default (see {@link #USAGE})
  * @param conversation the conversation to start in
+ * @param auth how the agent authenticates ({@code --auth}: auto, none or a method id)
  * @param permissions how permission requests are decided, or null for the default (ask a person at a terminal or
  *     with {@code --interactive}, reject in a script)
  * @param interactive lines are sent as they arrive even when stdin is not a terminal
@@ -43,6 +45,7 @@ record ConsoleOptions(
         Path stateDir,
         @Nullable Path workDir,
         String conversation,
+        AuthPolicy auth,
         Permissions.@Nullable Mode permissions,
         boolean interactive,
         boolean plain,
@@ -54,8 +57,10 @@ record ConsoleOptions(
     static final Pattern CONVERSATION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern LIST_SEPARATOR = Pattern.compile("[,\\s]+");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** Method ids as agents send them (openai-api-key, oauth-personal): one word, no spaces. */
+    private static final Pattern AUTH_METHOD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]*");
     private static final Set<String> CONFIG_KEYS =
-            Set.of("agent", "env", "state-dir", "workdir", "conversation", "permissions");
+            Set.of("agent", "env", "state-dir", "workdir", "conversation", "auth", "permissions");
 
     static final String USAGE = """
             Usage: java -jar examples/target/acp-pool-demo.jar [options]
@@ -72,11 +77,16 @@ record ConsoleOptions(
               --env NAME=VALUE          set a variable for the agent (repeatable)
               --config <file>           read settings from a properties file (keys: agent, env (names,
                                         comma-separated), env.NAME, state-dir, workdir, conversation,
-                                        permissions); flags win over the file
+                                        auth, permissions); flags win over the file
               --state-dir <dir>         where conversations are remembered (default ~/.acp-pool/console)
-              --workdir <dir>           the agent's working directory (default: the current directory for
-                                        --agent, <state-dir>/workspace for the demo agent)
+              --workdir <dir>           the agent's working directory, which must exist (default: the
+                                        current directory for --agent, <state-dir>/workspace for the demo
+                                        agent, created)
               --conversation <name>     the conversation to start in (default main)
+              --auth auto|none|METHOD   how the agent authenticates (ACP authenticate): auto (default) picks
+                                        the method whose key variable the agent gets (pass it with --env),
+                                        none never authenticates, METHOD is a method id the agent offers,
+                                        e.g. openai-api-key (Codex) or gemini-api-key (Gemini)
               --permissions ask|allow|reject
                                         how to answer the agent's permission requests (default: ask on a
                                         terminal or with --interactive, reject otherwise)
@@ -88,6 +98,10 @@ record ConsoleOptions(
                                         show each reply's diagnostics (session, exit code, stderr tail,
                                         protocol warnings) and each error's details under it
               --help                    print this text and exit
+
+            Exit status: 0 done; 1 an error (the state directory or the input could not be used);
+            2 a bad command line or config file (including a --workdir that does not exist);
+            3 the agent could not be started, or needs authentication nothing configured gives it.
             """;
 
     ConsoleOptions {
@@ -143,7 +157,14 @@ record ConsoleOptions(
                 case "--no-delay" -> noDelay = flag(name, value);
                 case "--verbose" -> verbose = flag(name, value);
                 case "--help", "-h" -> help = flag(name, value);
-                case "--agent", "--env", "--config", "--state-dir", "--workdir", "--conversation", "--permissions" -> {
+                case "--agent",
+                        "--env",
+                        "--config",
+                        "--state-dir",
+                        "--workdir",
+                        "--conversation",
+                        "--auth",
+                        "--permissions" -> {
                     if (value == null) {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(name + " needs a value");
@@ -173,6 +194,7 @@ record ConsoleOptions(
                 stateDir,
                 settings.workDir,
                 settings.conversation != null ? settings.conversation : DEFAULT_CONVERSATION,
+                settings.auth != null ? settings.auth : AuthPolicy.automatic(),
                 settings.permissions,
                 interactive,
                 plain,
@@ -237,7 +259,7 @@ record ConsoleOptions(
                 settings.put(key, value, base);
             } else {
                 throw new UsageException("unknown key in config file " + file + ": " + key + " (known: agent, env, "
-                        + "env.NAME, state-dir, workdir, conversation, permissions)");
+                        + "env.NAME, state-dir, workdir, conversation, auth, permissions)");
             }
         }
         return settings;
@@ -262,6 +284,9 @@ record ConsoleOptions(
         @Nullable
         String conversation;
 
+        @Nullable
+        AuthPolicy auth;
+
         Permissions.@Nullable Mode permissions;
 
         private final Set<String> given = new LinkedHashSet<>();
@@ -280,6 +305,7 @@ record ConsoleOptions(
                 case "state-dir" -> stateDir = path(describe(key), value, base);
                 case "workdir" -> workDir = path(describe(key), value, base);
                 case "conversation" -> conversation = conversationName(describe(key), value);
+                case "auth" -> auth = authPolicy(value);
                 case "permissions" -> permissions = permissionMode(value);
                 default -> throw new IllegalStateException("no such setting: " + key);
             }
@@ -316,6 +342,14 @@ record ConsoleOptions(
             }
         }
 
+        private AuthPolicy authPolicy(String value) {
+            if (!AUTH_METHOD.matcher(value.strip()).matches()) {
+                throw new UsageException(describe("auth") + " must be auto, none or a method id the agent offers (e.g."
+                        + " openai-api-key), not \"" + value + "\"");
+            }
+            return AuthPolicy.parse(value);
+        }
+
         private Permissions.Mode permissionMode(String value) {
             try {
                 return Permissions.Mode.valueOf(value.strip().toUpperCase(Locale.ROOT));
@@ -336,6 +370,7 @@ record ConsoleOptions(
             merged.stateDir = flags.stateDir != null ? flags.stateDir : stateDir;
             merged.workDir = flags.workDir != null ? flags.workDir : workDir;
             merged.conversation = flags.conversation != null ? flags.conversation : conversation;
+            merged.auth = flags.auth != null ? flags.auth : auth;
             merged.permissions = flags.permissions != null ? flags.permissions : permissions;
             return merged;
         }
@@ -368,6 +403,7 @@ record ConsoleOptions(
         out.add("agent=" + (agentCommand == null ? "demo" : String.join(" ", agentCommand)));
         out.add("stateDir=" + stateDir);
         out.add("workDir=" + workDir);
+        out.add("auth=" + auth);
         out.add("permissions=" + permissions);
         out.add("inheritEnv=" + inheritEnv);
         out.add("env=" + env.keySet());

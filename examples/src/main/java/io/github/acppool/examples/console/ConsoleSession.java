@@ -2,6 +2,7 @@ package io.github.acppool.examples.console;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.AgentStartException;
 import io.github.acppool.broker.BrokerException;
 import io.github.acppool.broker.BrokerResult;
 import io.github.acppool.broker.ChatMessage;
@@ -49,6 +50,9 @@ final class ConsoleSession {
     static final String ID_PREFIX = "console:";
 
     private static final Logger log = LoggerFactory.getLogger(ConsoleSession.class);
+
+    /** Set by a completing message's thread, read by the main thread when the input ends. */
+    private volatile boolean agentStartFailed;
 
     private final AcpBroker broker;
     private final SessionStore store;
@@ -114,6 +118,11 @@ final class ConsoleSession {
      *
      * @return the exit status: 0, or 1 if the input failed
      */
+    /** Whether a message failed because its agent could not be started (the console then exits with 3). */
+    boolean agentStartFailed() {
+        return agentStartFailed;
+    }
+
     int run(InputLines input) {
         banner();
         renderer.prompt();
@@ -184,6 +193,10 @@ final class ConsoleSession {
             return;
         }
         var unused = future.whenComplete((result, error) -> {
+            if (error instanceof AgentStartException
+                    || error != null && error.getCause() instanceof AgentStartException) {
+                agentStartFailed = true;
+            }
             try {
                 if (error != null) {
                     renderer.failed(conversation, error);

@@ -1,5 +1,6 @@
 package io.github.acppool.examples.discord;
 
+import io.github.acppool.acp.AuthPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +64,8 @@ record BotConfig(
             List.of("read", "edit", "delete", "move", "search", "execute", "think", "fetch", "switch_mode", "other"));
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** Method ids as agents send them (openai-api-key, oauth-personal, claude-login): one word, no spaces. */
+    private static final Pattern AUTH_METHOD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]*");
 
     /**
      * The agent process of every conversation.
@@ -76,6 +79,9 @@ record BotConfig(
      * @param senderHeaders whether each message reaches the agent after a line naming its sender ({@code [alice
      *     (123)]}), so that it can tell the people in a thread apart; off for the demo agent by default, whose
      *     {@code /commands} must come first
+     * @param authPolicy how the agent authenticates ({@code agent.authMethod}: {@code auto}, the default, picks
+     *     the method whose key variable the agent gets; {@code none}; or a method id such as {@code
+     *     openai-api-key})
      */
     record Agent(
             List<String> commandLine,
@@ -83,7 +89,8 @@ record BotConfig(
             boolean workingDirectoryPerThread,
             Map<String, String> env,
             List<String> inheritEnv,
-            boolean senderHeaders) {
+            boolean senderHeaders,
+            AuthPolicy authPolicy) {
         Agent {
             commandLine = List.copyOf(commandLine);
             env = Map.copyOf(env);
@@ -99,7 +106,7 @@ record BotConfig(
             return "Agent[commandLine=" + (demo() ? "(the demo agent)" : commandLine) + ", workingDirectory="
                     + workingDirectory + ", workingDirectoryPerThread=" + workingDirectoryPerThread + ", env="
                     + new TreeSet<>(env.keySet()) + ", inheritEnv=" + inheritEnv + ", senderHeaders=" + senderHeaders
-                    + "]";
+                    + ", authMethod=" + authPolicy + "]";
         }
     }
 
@@ -297,8 +304,23 @@ record BotConfig(
                 envName(section.path("inheritEnv") + "[" + i + "]", inherit.get(i), tokenEnv);
             }
             boolean senderHeaders = section.bool("senderHeaders", !commandLine.isEmpty());
+            AuthPolicy auth = authPolicy(section);
             section.finish();
-            return new Agent(commandLine, workingDirectory, perThread, env, inherit, senderHeaders);
+            return new Agent(commandLine, workingDirectory, perThread, env, inherit, senderHeaders, auth);
+        }
+
+        private static AuthPolicy authPolicy(Section section) {
+            String value = section.nonBlank("authMethod");
+            if (value == null) {
+                return AuthPolicy.automatic();
+            }
+            if (!AUTH_METHOD.matcher(value.strip()).matches()) {
+                throw new ConfigException(
+                        section.path("authMethod"),
+                        "expected auto, none or an authentication method id the agent advertises (e.g."
+                                + " openai-api-key), got \"" + value + "\"");
+            }
+            return AuthPolicy.parse(value);
         }
 
         private static void envName(String key, String name, String tokenEnv) {

@@ -249,6 +249,7 @@ final class RunningBot implements AutoCloseable {
         AgentLaunchSpec.Builder spec = AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
         agent.env().forEach(spec::env);
         spec.inheritEnv(agent.inheritEnv().toArray(new String[0]));
+        spec.authPolicy(agent.authPolicy());
         return spec.build();
     }
 

@@ -217,14 +217,34 @@ final class ConsoleDemoIT {
     }
 
     @Test
-    void anAgentThatCannotStart_isOneErrorLinePerMessage() {
+    void anAgentThatCannotStart_isOneErrorLinePerMessage_withTheOsReason_andStatus3() {
         try (ConsoleProcess console = console("--agent", "/nonexistent/acp-agent --stdio")) {
-            String output = script(console, "hello", "again");
+            console.send("hello", "again");
+            console.closeInput();
+            assertThat(console.awaitExit())
+                    .as("exit status; stderr:\n%s", console.errors())
+                    .isEqualTo(3);
+            String output = console.output();
 
             List<String> errors =
                     output.lines().filter(line -> line.startsWith("error: ")).toList();
             assertThat(errors).hasSize(2);
-            assertThat(errors.get(0)).startsWith("error: main: ").contains("/nonexistent/acp-agent");
+            assertThat(errors.get(0)).startsWith("error: main: ");
+            // The operator's log keeps the OS's reason.
+            assertThat(dir.resolve("state").resolve("console.log"))
+                    .content()
+                    .contains("cannot start agent [/nonexistent/acp-agent, --stdio]: No such file or directory");
+        }
+    }
+
+    @Test
+    void aWorkdirThatDoesNotExist_isStatus2_andIsNotCreated() {
+        Path missing = dir.resolve("no/such/dir");
+        try (ConsoleProcess console = console("--workdir", missing.toString())) {
+            assertThat(console.awaitExit()).isEqualTo(2);
+            assertThat(console.errors())
+                    .isEqualTo("acp-pool console: --workdir " + missing + " does not exist" + System.lineSeparator());
+            assertThat(missing).doesNotExist();
         }
     }
 

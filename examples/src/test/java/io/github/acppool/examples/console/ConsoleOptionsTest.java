@@ -3,6 +3,7 @@ package io.github.acppool.examples.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.acppool.acp.AuthPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,6 +65,8 @@ final class ConsoleOptionsTest {
                 "--workdir=/srv/repo",
                 "--conversation",
                 "bugs-42",
+                "--auth",
+                "openai-api-key",
                 "--permissions",
                 "ALLOW",
                 "--interactive",
@@ -76,11 +79,22 @@ final class ConsoleOptionsTest {
         assertThat(options.stateDir()).isEqualTo(Path.of("/work/here/state"));
         assertThat(options.workDir()).isEqualTo(Path.of("/srv/repo"));
         assertThat(options.conversation()).isEqualTo("bugs-42");
+        assertThat(options.auth()).isEqualTo(AuthPolicy.method("openai-api-key"));
         assertThat(options.permissions()).isEqualTo(Permissions.Mode.ALLOW);
         assertThat(options.interactive()).isTrue();
         assertThat(options.plain()).isTrue();
         assertThat(options.verbose()).isTrue();
         assertThat(options.help()).isTrue();
+    }
+
+    @Test
+    void auth_isAutoByDefault_noneAndAutoAreWords_andReachesTheAgentSpec() {
+        assertThat(parse().auth()).isEqualTo(AuthPolicy.automatic());
+        assertThat(parse("--auth", "none").auth()).isEqualTo(AuthPolicy.none());
+        assertThat(parse("--auth=AUTO").auth()).isEqualTo(AuthPolicy.automatic());
+        assertThat(ConsoleDemo.agent(parse("--agent", "gemini --acp", "--auth", "gemini-api-key"))
+                        .authPolicy())
+                .isEqualTo(AuthPolicy.method("gemini-api-key"));
     }
 
     @Test
@@ -107,6 +121,10 @@ final class ConsoleOptionsTest {
                 "a b");
         assertUsage("not an environment variable name in the command line: 1BAD", "--env", "1BAD=x");
         assertUsage("--plain takes no value", "--plain=yes");
+        assertUsage(
+                "--auth must be auto, none or a method id the agent offers (e.g. openai-api-key), not \"open ai\"",
+                "--auth",
+                "open ai");
         assertUsage("--state-dir needs a path", "--state-dir", "");
         assertUsage("--config was given twice", "--config", "a", "--config", "b");
     }

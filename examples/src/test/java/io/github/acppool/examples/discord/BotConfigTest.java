@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.acppool.acp.AgentLaunchSpec;
+import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.discord.BotMessagePolicy;
 import io.github.acppool.discord.DiscordConfig;
 import io.github.acppool.discord.StatusEmoji;
@@ -94,6 +95,7 @@ final class BotConfigTest {
 
         assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@agentclientprotocol/claude-agent-acp");
         assertThat(config.agent().inheritEnv()).containsExactly("ANTHROPIC_API_KEY");
+        assertThat(config.agent().authPolicy()).isEqualTo(AuthPolicy.automatic());
         assertThat(config.agent().workingDirectory()).isEqualTo(HOME.resolve("code/my-project"));
         assertThat(config.agent().senderHeaders()).isTrue();
         assertThat(config.pool().maxAgents()).isEqualTo(5);
@@ -110,6 +112,8 @@ final class BotConfigTest {
 
         assertThat(config.agent().commandLine()).containsExactly("npx", "-y", "@zed-industries/codex-acp");
         assertThat(config.agent().inheritEnv()).containsExactly("OPENAI_API_KEY");
+        assertThat(config.agent().authPolicy()).isEqualTo(AuthPolicy.method("openai-api-key"));
+        assertThat(RunningBot.agent(config).authPolicy()).isEqualTo(AuthPolicy.method("openai-api-key"));
         assertThat(config.agent().workingDirectoryPerThread()).isTrue();
         assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ALLOW_KINDS);
         assertThat(config.permissions().allowKinds()).containsExactlyInAnyOrder("read", "search");
@@ -122,8 +126,9 @@ final class BotConfigTest {
     void theGeminiConfig() throws Exception {
         BotConfig config = BotConfig.load(exampleConfig("gemini.yaml"), HOME);
 
-        assertThat(config.agent().commandLine()).containsExactly("gemini", "--experimental-acp");
+        assertThat(config.agent().commandLine()).containsExactly("gemini", "--acp");
         assertThat(config.agent().inheritEnv()).contains("GEMINI_API_KEY");
+        assertThat(config.agent().authPolicy()).isEqualTo(AuthPolicy.method("gemini-api-key"));
         assertThat(config.drain()).isEqualTo(DrainPolicy.quietPeriod(Duration.ofSeconds(1), Duration.ofSeconds(5)));
         assertThat(config.discord().frontEnd().access().allowDirectMessages()).isTrue();
     }
@@ -150,6 +155,7 @@ final class BotConfigTest {
                   env: {MODE: fast, LEVEL: 3}
                   inheritEnv: [API_KEY]
                   senderHeaders: false
+                  authMethod: openai-api-key
                 state:
                   directory: state
                   sessionStore: /var/lib/bot/store.json
@@ -193,7 +199,8 @@ final class BotConfigTest {
                         true,
                         Map.of("MODE", "fast", "LEVEL", "3"),
                         List.of("API_KEY"),
-                        false));
+                        false,
+                        AuthPolicy.method("openai-api-key")));
         assertThat(config.state())
                 .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
         assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0));
@@ -222,6 +229,18 @@ final class BotConfigTest {
         assertThat(config.discord().restBaseUrl()).isEqualTo(URI.create("http://127.0.0.1:9000/api/v10"));
         assertThat(config.discord().gatewayUrl()).isEqualTo(URI.create("ws://127.0.0.1:9000/gateway"));
         assertThat(config.discord().gatewayCompression()).isEqualTo(Compression.NONE);
+    }
+
+    @Test
+    void authMethod_isAutoByDefault_andReachesTheAgentSpec() {
+        assertThat(parse("agent: {command: x}").agent().authPolicy()).isEqualTo(AuthPolicy.automatic());
+        assertThat(parse("agent: {command: x, authMethod: none}").agent().authPolicy())
+                .isEqualTo(AuthPolicy.none());
+        assertThat(parse("agent: {command: x, authMethod: auto}").agent().authPolicy())
+                .isEqualTo(AuthPolicy.automatic());
+        assertThat(RunningBot.agent(parse("agent: {command: x, authMethod: gemini-api-key}"))
+                        .authPolicy())
+                .isEqualTo(AuthPolicy.method("gemini-api-key"));
     }
 
     @Test
@@ -294,6 +313,10 @@ final class BotConfigTest {
                         "agent: {inheritEnv: [\"MY KEY\"]}",
                         "agent.inheritEnv[0]: not an environment variable name: \"MY KEY\""),
                 Arguments.of("agent: {env: {A: [1]}}", "agent.env.A: expected a text value, got a list"),
+                Arguments.of("agent: {authMethod: \"\"}", "agent.authMethod: must not be empty"),
+                Arguments.of(
+                        "agent: {authMethod: \"open ai\"}",
+                        "agent.authMethod: expected auto, none or an authentication method id the agent advertises"),
                 Arguments.of("state: {directory: \"\"}", "state.directory: must not be empty"),
                 Arguments.of(
                         "permissions: {mode: maybe}",
