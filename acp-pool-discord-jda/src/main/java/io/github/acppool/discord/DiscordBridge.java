@@ -74,6 +74,7 @@ final class DiscordBridge extends ListenerAdapter {
     private final PermissionPrompts prompts;
     private final Consumer<JDA> onReady;
     private final Attachments attachments;
+    private final Mentions mentions;
     private final BotTurnCounter botTurns = new BotTurnCounter();
     private final Map<Long, Triggers> triggers = new ConcurrentHashMap<>();
     private final Set<Long> knownThreads = ConcurrentHashMap.newKeySet();
@@ -102,6 +103,7 @@ final class DiscordBridge extends ListenerAdapter {
         this.prompts = prompts;
         this.onReady = onReady;
         this.attachments = new Attachments(config, executor);
+        this.mentions = Mentions.of(config);
         this.resultExecutor = task -> {
             try {
                 executor.execute(task);
@@ -185,9 +187,10 @@ final class DiscordBridge extends ListenerAdapter {
             LOG.info("discord:{} - user {} is not allowed; message {}", channelId, author.getId(), message.getId());
             message.addReaction(Emoji.fromUnicode(DENIED)).queue(null, e -> LOG.debug("deny sign failed", e));
         } else if (decision instanceof Decision.BotLoopStopped) {
-            event.getChannel()
-                    .sendMessage("🛑 Stopping here: " + config.access().maxBotTurns()
-                            + " bot messages in a row in this thread. A person's message lets the bots talk again.")
+            mentions.restrict(event.getChannel()
+                            .sendMessage("🛑 Stopping here: " + config.access().maxBotTurns()
+                                    + " bot messages in a row in this thread. A person's message lets the bots talk"
+                                    + " again."))
                     .queue(null, e -> LOG.warn("discord:{} - could not post the bot-loop notice", channelId, e));
         } else if (decision instanceof Decision.StartThread start) {
             serially(message.getIdLong(), () -> startThread(message, start));
@@ -224,8 +227,8 @@ final class DiscordBridge extends ListenerAdapter {
                             message.getChannel().getId(),
                             message.getId(),
                             error);
-                    message.reply("⚠️ I could not start a thread here (does the bot have the Create Public Threads"
-                                    + " permission?).")
+                    mentions.restrict(message.reply("⚠️ I could not start a thread here (does the bot have the"
+                                    + " Create Public Threads permission?)."))
                             .queue(null, e -> LOG.debug("error reply failed", e));
                     return null;
                 })
@@ -253,14 +256,14 @@ final class DiscordBridge extends ListenerAdapter {
             if (blocks.isEmpty()) {
                 List<String> lines = new ArrayList<>(p.notes());
                 lines.add("Write what you need after the mention, e.g. \"fix the failing test\".");
-                channel.sendMessage(String.join("\n", lines)).queue(null, e -> LOG.debug("hint failed", e));
+                mentions.restrict(channel.sendMessage(String.join("\n", lines))).queue(null, e -> LOG.debug("hint failed", e));
                 return;
             }
             Member member = trigger.getMember();
             User author = trigger.getAuthor();
             Sender sender =
                     new Sender(author.getId(), member != null ? member.getEffectiveName() : author.getEffectiveName());
-            ReplyStream stream = new ReplyStream(conversationId, trigger, channel, config, scheduler, ticker);
+            ReplyStream stream = new ReplyStream(conversationId, trigger, channel, config, scheduler, ticker, mentions);
             p.notes().forEach(stream::addNotice);
             send(conversationId, new ChatMessage(trigger.getId(), sender, blocks), channel, stream);
         });
@@ -391,7 +394,7 @@ final class DiscordBridge extends ListenerAdapter {
         Member member = event.getMember();
         Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
         if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles) || !commandChannelAllowed(event)) {
-            event.reply("You are not allowed to use this bot.")
+            mentions.restrict(event.reply("You are not allowed to use this bot."))
                     .setEphemeral(true)
                     .queue(null, e -> LOG.warn("discord:{} - /{} reply failed", event.getChannelId(), name, e));
             return;
@@ -400,7 +403,7 @@ final class DiscordBridge extends ListenerAdapter {
         // Discord wants an answer within 3 seconds; the command runs on the executor, which may be busy (downloads),
         // so the answer is deferred at once (without waiting) and edited in when the command is done. The hook
         // holds the edit until the deferral is acknowledged.
-        event.deferReply(true)
+        mentions.restrict(event.deferReply(true))
                 .queue(null, e -> LOG.warn("{} - /{} could not be acknowledged", conversationId, name, e));
         executor.execute(() -> {
             String answer;
@@ -410,8 +413,7 @@ final class DiscordBridge extends ListenerAdapter {
                 LOG.warn("{} - /{} failed", conversationId, name, e);
                 answer = ErrorLines.describe(e);
             }
-            event.getHook()
-                    .editOriginal(answer)
+            mentions.restrict(event.getHook().editOriginal(answer))
                     .queue(null, e -> LOG.warn("{} - /{} reply failed", conversationId, name, e));
         });
     }

@@ -125,7 +125,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
             this.ownsScheduler = false;
         }
         this.ticker = ticker;
-        this.prompts = new PermissionPrompts(config.access(), config.permissionTimeout());
+        this.prompts = new PermissionPrompts(config.access(), config.permissionTimeout(), Mentions.of(config));
     }
 
     /** A front end with its own daemon threads (ended by {@link #close()}). */

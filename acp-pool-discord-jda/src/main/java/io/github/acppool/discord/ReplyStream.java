@@ -49,6 +49,7 @@ final class ReplyStream implements MessageListener {
     private final ScheduledExecutorService scheduler;
     private final Ticker ticker;
     private final StatusReactions status;
+    private final Mentions mentions;
     private final ReentrantLock lock = new ReentrantLock();
 
     /** At most one debounce tick is scheduled at a time. */
@@ -81,7 +82,9 @@ final class ReplyStream implements MessageListener {
             MessageChannel replyChannel,
             DiscordConfig config,
             ScheduledExecutorService scheduler,
-            Ticker ticker) {
+            Ticker ticker,
+            Mentions mentions) {
+        this.mentions = mentions;
         this.conversationId = conversationId;
         this.trigger = trigger;
         this.replyChannel = replyChannel;
@@ -226,8 +229,7 @@ final class ReplyStream implements MessageListener {
         } finally {
             lock.unlock();
         }
-        replyChannel
-                .sendMessage(MessageSplitter.ELLIPSIS)
+        mentions.restrict(replyChannel.sendMessage(MessageSplitter.ELLIPSIS))
                 .queue(
                         message -> {
                             String preview = null;
@@ -242,7 +244,8 @@ final class ReplyStream implements MessageListener {
                                             config.editInterval(),
                                             scheduler,
                                             ticker,
-                                            text -> message.editMessage(text).submit());
+                                            text -> mentions.restrict(message.editMessage(text))
+                                                    .submit());
                                     cadence = edits;
                                     preview = previewLocked();
                                 }
@@ -310,7 +313,7 @@ final class ReplyStream implements MessageListener {
             if (message == null) {
                 sendInOrder(parts, 0);
             } else if (finalEdits == null) {
-                message.editMessage(parts.get(0))
+                mentions.restrict(message.editMessage(parts.get(0)))
                         .queue(done -> sendInOrder(parts, 1), failed -> postAnew(message, parts, failed));
             } else {
                 var unusedFinal = finalEdits.finish(parts.get(0)).whenComplete((done, failed) -> {
@@ -380,7 +383,7 @@ final class ReplyStream implements MessageListener {
         if (from >= parts.size()) {
             return;
         }
-        replyChannel.sendMessage(parts.get(from)).queue(sent -> sendInOrder(parts, from + 1), error -> {
+        mentions.restrict(replyChannel.sendMessage(parts.get(from))).queue(sent -> sendInOrder(parts, from + 1), error -> {
             LOG.warn("{} - could not send part {} of {} of the reply", conversationId, from + 1, parts.size(), error);
             sendInOrder(parts, from + 1);
         });

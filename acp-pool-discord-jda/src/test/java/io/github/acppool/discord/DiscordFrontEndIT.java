@@ -345,6 +345,55 @@ final class DiscordFrontEndIT {
         awaitReaction(trigger, StatusEmoji.DEFAULT_ERROR);
     }
 
+    @Test
+    void noMessageTheBotSendsCanPing_whateverTheAgentOrAUserWrites() {
+        String pings = "@everyone @here <@&" + discord.role("agents").id() + "> <@" + alice.id() + ">";
+        // Streamed edits, the final edit and a second part, all carrying the pings.
+        FakeMessage trigger = mention(alice, "say " + pings + "\nwait-for-continue");
+        long thread = awaitThread(trigger);
+        long placeholder = awaitPlaceholder(thread);
+        await().atMost(WAIT).until(() -> {
+            clock.advance(DiscordConfig.DEFAULT_EDIT_INTERVAL);
+            return discord.message(placeholder).orElseThrow().content().contains("@everyone");
+        });
+        // A slash command (deferred, then edited in) and a refused one (an ephemeral answer).
+        commandAnswer(discord.runSlashCommand(alice, discord.channel(thread), "cancel"));
+        ephemeralAnswer(discord.runSlashCommand(bob, discord.channel(thread), "status"));
+        awaitReaction(trigger, StatusEmoji.DEFAULT_CANCELLED);
+        discord.sendUserMessage(alice, discord.channel(thread), "chunks 3 1000\nsay " + pings);
+        await().atMost(WAIT).until(() -> botMessages(thread).stream()
+                .anyMatch(m -> m.content().endsWith(pings)));
+        // A permission question, a refused click (ephemeral) and an accepted one (the question edited).
+        discord.sendUserMessage(alice, discord.channel(thread), "permission " + pings);
+        FakeMessage question = awaitQuestion(thread, 1);
+        ephemeralAnswer(discord.clickButton(bob, question.id(), buttonId(question, "allow")));
+        discord.awaitCall("POST", discord.clickButton(alice, question.id(), buttonId(question, "allow"))
+                .callbackPath());
+        awaitBotMessageContaining(thread, "permission " + pings + ":");
+
+        List<RestCall> messages = discord.calls().stream()
+                .filter(DiscordFrontEndIT::sendsAMessage)
+                .toList();
+        assertThat(messages)
+                .extracting(DiscordFrontEndIT::kind)
+                .contains(
+                        "POST message",
+                        "PATCH message",
+                        "POST interaction callback 4",
+                        "POST interaction callback 5",
+                        "POST interaction callback 7",
+                        "PATCH interaction original");
+        assertThat(messages).allSatisfy(call -> {
+            JsonNode data = call.path().startsWith("/interactions/") ? call.body().path("data") : call.body();
+            JsonNode allowed = data.path("allowed_mentions");
+            assertThat(allowed.path("parse").isArray()).as("allowed_mentions of %s", call).isTrue();
+            assertThat(allowed.path("parse")).as("parse of %s", call).isEmpty();
+            assertThat(allowed.path("users")).as("users of %s", call).isEmpty();
+            assertThat(allowed.path("roles")).as("roles of %s", call).isEmpty();
+            assertThat(allowed.path("replied_user").asBoolean(false)).as("replied_user of %s", call).isFalse();
+        });
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static FakeMessage mention(FakeUser user, String text) {
@@ -354,6 +403,34 @@ final class DiscordFrontEndIT {
     private static long awaitThread(FakeMessage trigger) {
         discord.awaitCall("POST", "/channels/*/messages/" + trigger.idString() + "/threads");
         return discord.threadStartedFrom(trigger.id()).orElseThrow();
+    }
+
+    private static long awaitPlaceholder(long thread) {
+        discord.awaitCalls(
+                "placeholder",
+                c -> c.matches("POST", "/channels/" + thread + "/messages")
+                        && c.text("content").equals(MessageSplitter.ELLIPSIS),
+                1);
+        return botMessages(thread).get(0).id();
+    }
+
+    /** Every REST call that creates or edits a message (in a channel or as an interaction's answer). */
+    private static boolean sendsAMessage(RestCall call) {
+        return call.matches("POST", "/channels/*/messages")
+                || call.matches("PATCH", "/channels/*/messages/*")
+                || call.matches("POST", "/interactions/*/*/callback")
+                || call.matches("POST", "/webhooks/*/*")
+                || call.matches("PATCH", "/webhooks/*/*/messages/*");
+    }
+
+    private static String kind(RestCall call) {
+        if (call.path().startsWith("/interactions/")) {
+            return "POST interaction callback " + call.body().path("type").asInt();
+        }
+        if (call.path().startsWith("/webhooks/")) {
+            return call.method().equals("POST") ? "POST interaction follow-up" : "PATCH interaction original";
+        }
+        return call.method() + " message";
     }
 
     private static List<FakeMessage> botMessages(long channelId) {

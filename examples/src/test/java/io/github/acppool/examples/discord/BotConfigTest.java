@@ -210,7 +210,7 @@ final class BotConfigTest {
         assertThat(frontEnd.access().trustedBots()).containsExactly(555L);
         assertThat(frontEnd.access().maxBotTurns()).isEqualTo(7);
         assertThat(frontEnd.toolDisplay()).isEqualTo(ToolDisplay.HIDDEN);
-        assertThat(frontEnd.statusEmoji()).isEqualTo(new StatusEmoji("⏳", "💭", "🛠️", "✅", "❌"));
+        assertThat(frontEnd.statusEmoji()).isEqualTo(new StatusEmoji("⏳", "💭", "🛠️", "✅", StatusEmoji.DEFAULT_CANCELLED, "❌"));
         assertThat(frontEnd.statusDebounce()).isZero();
         assertThat(frontEnd.editInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(frontEnd.permissionTimeout()).isEqualTo(Duration.ofSeconds(90));
