@@ -256,7 +256,8 @@ final class DiscordBridge extends ListenerAdapter {
             if (blocks.isEmpty()) {
                 List<String> lines = new ArrayList<>(p.notes());
                 lines.add("Write what you need after the mention, e.g. \"fix the failing test\".");
-                mentions.restrict(channel.sendMessage(String.join("\n", lines))).queue(null, e -> LOG.debug("hint failed", e));
+                mentions.restrict(channel.sendMessage(String.join("\n", lines)))
+                        .queue(null, e -> LOG.debug("hint failed", e));
                 return;
             }
             Member member = trigger.getMember();

@@ -17,9 +17,8 @@ final class Mentions {
     private final EnumSet<Message.MentionType> allowed;
 
     Mentions(boolean allowUserMentions) {
-        this.allowed = allowUserMentions
-                ? EnumSet.of(Message.MentionType.USER)
-                : EnumSet.noneOf(Message.MentionType.class);
+        this.allowed =
+                allowUserMentions ? EnumSet.of(Message.MentionType.USER) : EnumSet.noneOf(Message.MentionType.class);
     }
 
     static Mentions of(DiscordConfig config) {

@@ -115,9 +115,9 @@ final class PermissionPrompts {
         Question question = new Question(request, answer, token);
         pending.put(token, question);
         String text = questionText(request);
-        CompletableFuture<Message> sent =
-                mentions.restrict(channel.sendMessage(text).setComponents(buttons(token, false)))
-                        .submit();
+        CompletableFuture<Message> sent = mentions.restrict(
+                        channel.sendMessage(text).setComponents(buttons(token, false)))
+                .submit();
         var unused = answer.whenComplete((outcome, error) -> {
             if (error == null || !pending.remove(token, question)) {
                 return; // answered by a click, which edited the message itself

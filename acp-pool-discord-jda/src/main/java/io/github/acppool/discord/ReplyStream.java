@@ -13,15 +13,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
-import net.dv8tion.jda.api.entities.emoji.Emoji;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,12 +44,9 @@ final class ReplyStream implements MessageListener {
     private final DiscordConfig config;
     private final ScheduledExecutorService scheduler;
     private final Ticker ticker;
-    private final StatusReactions status;
+    private final ReactionDriver reactions;
     private final Mentions mentions;
     private final ReentrantLock lock = new ReentrantLock();
-
-    /** At most one debounce tick is scheduled at a time. */
-    private final AtomicBoolean tickScheduled = new AtomicBoolean();
 
     @GuardedBy("lock")
     private final List<String> notices = new ArrayList<>();
@@ -91,7 +84,7 @@ final class ReplyStream implements MessageListener {
         this.config = config;
         this.scheduler = scheduler;
         this.ticker = ticker;
-        this.status = new StatusReactions(config.statusEmoji(), config.statusDebounce());
+        this.reactions = new ReactionDriver(conversationId, trigger, config, scheduler, ticker);
     }
 
     /** A line shown above the reply (a skipped attachment, a lost session). */
@@ -269,10 +262,6 @@ final class ReplyStream implements MessageListener {
 
     /** The message's result: the final reply (if it streamed here) and the final reaction. */
     void finish(@Nullable BrokerResult result, @Nullable Throwable error) {
-        boolean ok = error == null
-                && result != null
-                && (result.outcome() == BrokerResult.Outcome.COMPLETED
-                        || result.outcome() == BrokerResult.Outcome.CANCELLED);
         boolean replyHere = error != null || result == null || result.repliedHere();
         List<String> parts;
         CompletableFuture<@Nullable Message> shown;
@@ -300,40 +289,62 @@ final class ReplyStream implements MessageListener {
                     result.outcome(),
                     result.error());
         }
-        setStatus(ok ? StatusReactions.Status.DONE : StatusReactions.Status.ERROR);
+        // The final status shows once the reply it stands for is visible, never before.
+        reactions.settle();
+        StatusReactions.Status end = finalStatus(result, error);
+        var unused = showFinal(parts, shown, edits).whenComplete((done, failed) -> reactions.set(end));
+    }
+
+    static StatusReactions.Status finalStatus(@Nullable BrokerResult result, @Nullable Throwable error) {
+        if (error != null || result == null) {
+            return StatusReactions.Status.ERROR;
+        }
+        return switch (result.outcome()) {
+            case COMPLETED -> StatusReactions.Status.DONE;
+            case CANCELLED -> StatusReactions.Status.CANCELLED;
+            default -> StatusReactions.Status.ERROR;
+        };
+    }
+
+    /** Completes when the reply is on Discord (or failed to get there, which is logged). */
+    private CompletableFuture<?> showFinal(
+            List<String> parts, @Nullable CompletableFuture<@Nullable Message> shown, @Nullable EditCadence edits) {
         if (parts.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         if (shown == null) {
-            sendInOrder(parts, 0);
-            return;
+            return sendInOrder(parts, 0);
         }
-        EditCadence finalEdits = edits;
-        var unused = shown.thenAccept(message -> {
+        return shown.thenCompose(message -> {
             if (message == null) {
-                sendInOrder(parts, 0);
-            } else if (finalEdits == null) {
-                mentions.restrict(message.editMessage(parts.get(0)))
-                        .queue(done -> sendInOrder(parts, 1), failed -> postAnew(message, parts, failed));
-            } else {
-                var unusedFinal = finalEdits.finish(parts.get(0)).whenComplete((done, failed) -> {
-                    if (failed != null) {
-                        postAnew(message, parts, failed);
-                    } else {
-                        sendInOrder(parts, 1);
-                    }
-                });
+                return sendInOrder(parts, 0);
             }
+            CompletableFuture<?> edited = edits == null
+                    ? mentions.restrict(message.editMessage(parts.get(0))).submit()
+                    : edits.finish(parts.get(0));
+            CompletableFuture<@Nullable Throwable> outcome = edited.handle((done, failed) -> failed);
+            return outcome.thenCompose(
+                    failed -> failed == null ? sendInOrder(parts, 1) : postAnew(message, parts, failed));
         });
     }
 
     /** The final edit failed: the whole reply goes out as new messages, and the stale placeholder goes away first. */
-    private void postAnew(Message placeholder, List<String> parts, Throwable editFailure) {
+    private CompletableFuture<Void> postAnew(Message placeholder, List<String> parts, Throwable editFailure) {
         LOG.warn("{} - could not edit the reply into the placeholder; posting it anew", conversationId, editFailure);
-        placeholder.delete().queue(done -> sendInOrder(parts, 0), failed -> {
-            LOG.warn("{} - could not delete the placeholder {}", conversationId, placeholder.getId(), failed);
-            sendInOrder(parts, 0);
-        });
+        return placeholder
+                .delete()
+                .submit()
+                .handle((done, failed) -> {
+                    if (failed != null) {
+                        LOG.warn(
+                                "{} - could not delete the placeholder {}",
+                                conversationId,
+                                placeholder.getId(),
+                                failed);
+                    }
+                    return null;
+                })
+                .thenCompose(ignored -> sendInOrder(parts, 0));
     }
 
     @GuardedBy("lock")
@@ -379,53 +390,27 @@ final class ReplyStream implements MessageListener {
         return all;
     }
 
-    private void sendInOrder(List<String> parts, int from) {
+    private CompletableFuture<Void> sendInOrder(List<String> parts, int from) {
         if (from >= parts.size()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        mentions.restrict(replyChannel.sendMessage(parts.get(from))).queue(sent -> sendInOrder(parts, from + 1), error -> {
-            LOG.warn("{} - could not send part {} of {} of the reply", conversationId, from + 1, parts.size(), error);
-            sendInOrder(parts, from + 1);
-        });
+        return mentions.restrict(replyChannel.sendMessage(parts.get(from)))
+                .submit()
+                .handle((sent, error) -> {
+                    if (error != null) {
+                        LOG.warn(
+                                "{} - could not send part {} of {} of the reply",
+                                conversationId,
+                                from + 1,
+                                parts.size(),
+                                error);
+                    }
+                    return null;
+                })
+                .thenCompose(ignored -> sendInOrder(parts, from + 1));
     }
 
     private void setStatus(StatusReactions.Status next) {
-        apply(status.set(next, ticker.read()));
-        scheduleTick();
-    }
-
-    private void scheduleTick() {
-        OptionalLong due = status.nextTickNanos();
-        if (due.isPresent() && tickScheduled.compareAndSet(false, true)) {
-            long delay = Math.max(0, due.getAsLong() - ticker.read());
-            try {
-                var unused = scheduler.schedule(
-                        () -> {
-                            tickScheduled.set(false);
-                            apply(status.tick(ticker.read()));
-                            scheduleTick();
-                        },
-                        delay,
-                        TimeUnit.NANOSECONDS);
-            } catch (RuntimeException e) {
-                tickScheduled.set(false);
-                LOG.debug("{} - status reaction not scheduled: {}", conversationId, e.toString());
-            }
-        }
-    }
-
-    private void apply(List<StatusReactions.Change> changes) {
-        for (StatusReactions.Change change : changes) {
-            Emoji emoji = Emoji.fromUnicode(change.emoji());
-            (change.add() ? trigger.addReaction(emoji) : trigger.removeReaction(emoji))
-                    .queue(
-                            null,
-                            error -> LOG.debug(
-                                    "{} - status reaction {} on {} failed: {}",
-                                    conversationId,
-                                    change.emoji(),
-                                    trigger.getId(),
-                                    error.toString()));
-        }
+        reactions.set(next);
     }
 }
