@@ -23,8 +23,9 @@ import org.jspecify.annotations.Nullable;
  * @param maxImageBytes images up to this size are sent as ACP image blocks (if the agent accepts images); 0 skips
  *     every image
  * @param attachmentDownloadTimeout the time limit for downloading one attachment
- * @param registerCommands whether {@link DiscordFrontEnd#start} upserts the global {@code /cancel}, {@code /reset}
- *     and {@code /status} commands (turn off if the embedder registers commands itself; the front end still
+ * @param registerCommands whether {@link DiscordFrontEnd#start} registers {@code /ask}, {@code /cancel}, {@code
+ *     /reset}, {@code /status} and the message action "Ask the agent" (one bulk call that replaces the application's
+ *     other commands) (turn off if the embedder registers commands itself; the front end still
  *     answers them)
  * @param commandGuilds the guilds to register the commands in (at once, handy in development); empty registers
  *     them globally (Discord may take up to an hour to show changes)

@@ -9,13 +9,18 @@ import io.github.acppool.broker.TurnStart;
 import io.github.acppool.turn.ToolCall;
 import io.github.acppool.turn.TurnEvent;
 import io.github.acppool.turn.TurnResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import net.dv8tion.jda.api.components.actionrow.ActionRow;
+import net.dv8tion.jda.api.components.buttons.Button;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import org.jspecify.annotations.Nullable;
@@ -69,6 +74,36 @@ final class ReplyStream implements MessageListener {
     @GuardedBy("lock")
     private boolean finished;
 
+    /** The "still working" line under the preview, until the agent shows something new. */
+    @GuardedBy("lock")
+    private @Nullable String stillWorking;
+
+    /** Repeats the typing indicator until the first text arrives or the turn ends. */
+    @GuardedBy("lock")
+    private @Nullable ScheduledFuture<?> typing;
+
+    @GuardedBy("lock")
+    private boolean typingStopped;
+
+    /** The last message of the final reply, once posted, and its text (late text is appended to it). */
+    @GuardedBy("lock")
+    private @Nullable CompletableFuture<@Nullable Message> lastPart;
+
+    @GuardedBy("lock")
+    private String lastPartText = "";
+
+    @GuardedBy("lock")
+    private final StringBuilder lateText = new StringBuilder();
+
+    @GuardedBy("lock")
+    private @Nullable EditCadence lateEdits;
+
+    private final String stopId;
+    private final Runnable onEnded;
+
+    /** How often the typing indicator is renewed: Discord shows it for about 10 seconds. */
+    static final Duration TYPING_INTERVAL = Duration.ofSeconds(8);
+
     ReplyStream(
             String conversationId,
             Message trigger,
@@ -76,8 +111,12 @@ final class ReplyStream implements MessageListener {
             DiscordConfig config,
             ScheduledExecutorService scheduler,
             Ticker ticker,
-            Mentions mentions) {
+            Mentions mentions,
+            String stopId,
+            Runnable onEnded) {
         this.mentions = mentions;
+        this.stopId = stopId;
+        this.onEnded = onEnded;
         this.conversationId = conversationId;
         this.trigger = trigger;
         this.replyChannel = replyChannel;
@@ -163,10 +202,18 @@ final class ReplyStream implements MessageListener {
             if (event instanceof TurnEvent.TextChunk chunk) {
                 text.append(chunk.text());
                 next = StatusReactions.Status.THINKING;
+                stillWorking = null;
+                if (!chunk.text().isBlank()) {
+                    stopTypingLocked();
+                }
             } else if (event instanceof TurnEvent.ToolCallStarted started) {
                 next = putTool(started.toolCall());
+                stillWorking = null;
             } else if (event instanceof TurnEvent.ToolCallUpdated updated) {
                 next = putTool(updated.toolCall());
+                stillWorking = null;
+            } else if (event instanceof TurnEvent.StillWorking working) {
+                stillWorking = "… still working (" + DiscordBridge.human(working.elapsed()) + ")";
             } else {
                 return;
             }
@@ -205,9 +252,128 @@ final class ReplyStream implements MessageListener {
     @GuardedBy("lock")
     private String previewLocked() {
         String body = ReplyComposer.streaming(List.copyOf(tools.values()), text.toString(), config.toolDisplay());
-        return notices.isEmpty()
+        String shown = notices.isEmpty()
                 ? body
                 : MessageSplitter.preview(String.join("\n", notices) + "\n\n" + body, MessageSplitter.PREVIEW_LIMIT);
+        if (stillWorking == null) {
+            return shown;
+        }
+        String base = shown.equals(MessageSplitter.ELLIPSIS) ? "" : shown + "\n\n";
+        return MessageSplitter.preview(base + stillWorking, MessageSplitter.PREVIEW_LIMIT + stillWorking.length() + 2);
+    }
+
+    /**
+     * An update that arrived after the result (see {@link MessageListener#onLateEvent}): late text is appended to
+     * the last message of the reply, at the edit cadence.
+     */
+    @Override
+    public void onLateEvent(TurnEvent event) {
+        if (!(event instanceof TurnEvent.TextChunk chunk) || chunk.text().isEmpty()) {
+            return;
+        }
+        CompletableFuture<@Nullable Message> last;
+        lock.lock();
+        try {
+            lateText.append(chunk.text());
+            last = lastPart;
+        } finally {
+            lock.unlock();
+        }
+        if (last == null) {
+            LOG.debug("{} - late text before the reply was shown; it waits for it", conversationId);
+            return;
+        }
+        var unused = last.thenAccept(this::showLate);
+    }
+
+    private void showLate(@Nullable Message message) {
+        if (message == null) {
+            return;
+        }
+        String shown;
+        EditCadence edits;
+        lock.lock();
+        try {
+            if (lateText.length() == 0) {
+                return;
+            }
+            if (lateEdits == null) {
+                lateEdits = new EditCadence(
+                        conversationId, lastPartText, config.editInterval(), scheduler, ticker, t -> mentions.restrict(
+                                        message.editMessage(t))
+                                .submit());
+            }
+            edits = lateEdits;
+            shown = MessageSplitter.preview(lastPartText + lateText, MessageSplitter.DISCORD_LIMIT);
+        } finally {
+            lock.unlock();
+        }
+        edits.update(shown);
+    }
+
+    /** Starts the typing indicator, renewed until the first text or the end of the turn. */
+    private void startTyping() {
+        lock.lock();
+        try {
+            if (typing != null || typingStopped || finished) {
+                return;
+            }
+            typing = scheduleTypingLocked(Duration.ZERO);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @GuardedBy("lock")
+    private @Nullable ScheduledFuture<?> scheduleTypingLocked(Duration delay) {
+        try {
+            return scheduler.schedule(this::typeOnce, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            LOG.debug("{} - typing indicator not scheduled: {}", conversationId, e.toString());
+            return null;
+        }
+    }
+
+    private void typeOnce() {
+        lock.lock();
+        try {
+            if (typingStopped || finished) {
+                return;
+            }
+            typing = scheduleTypingLocked(TYPING_INTERVAL);
+        } finally {
+            lock.unlock();
+        }
+        replyChannel
+                .sendTyping()
+                .queue(null, e -> LOG.debug("{} - typing indicator failed: {}", conversationId, e.toString()));
+    }
+
+    @GuardedBy("lock")
+    private void stopTypingLocked() {
+        typingStopped = true;
+        if (typing != null) {
+            typing.cancel(false);
+            typing = null;
+        }
+    }
+
+    /** A streamed edit keeps the Stop button; the final edit (made once finished) removes it. */
+    private CompletableFuture<Message> editPlaceholder(Message message, String text) {
+        boolean done;
+        lock.lock();
+        try {
+            done = finished;
+        } finally {
+            lock.unlock();
+        }
+        return mentions.restrict(message.editMessage(text).setComponents(done ? List.of() : stopButton()))
+                .submit();
+    }
+
+    /** The Stop button while the reply streams; none once it is final. */
+    private List<ActionRow> stopButton() {
+        return List.of(ActionRow.of(Button.secondary(stopId, "Stop")));
     }
 
     private void ensurePlaceholder() {
@@ -222,7 +388,8 @@ final class ReplyStream implements MessageListener {
         } finally {
             lock.unlock();
         }
-        mentions.restrict(replyChannel.sendMessage(MessageSplitter.ELLIPSIS))
+        startTyping();
+        mentions.restrict(replyChannel.sendMessage(MessageSplitter.ELLIPSIS).setComponents(stopButton()))
                 .queue(
                         message -> {
                             String preview = null;
@@ -237,8 +404,7 @@ final class ReplyStream implements MessageListener {
                                             config.editInterval(),
                                             scheduler,
                                             ticker,
-                                            text -> mentions.restrict(message.editMessage(text))
-                                                    .submit());
+                                            t -> editPlaceholder(message, t));
                                     cadence = edits;
                                     preview = previewLocked();
                                 }
@@ -272,6 +438,7 @@ final class ReplyStream implements MessageListener {
                 return;
             }
             finished = true;
+            stopTypingLocked();
             edits = cadence;
             cadence = null;
             parts = replyHere ? finalPartsLocked(result, error) : List.of();
@@ -292,7 +459,19 @@ final class ReplyStream implements MessageListener {
         // The final status shows once the reply it stands for is visible, never before.
         reactions.settle();
         StatusReactions.Status end = finalStatus(result, error);
-        var unused = showFinal(parts, shown, edits).whenComplete((done, failed) -> reactions.set(end));
+        onEnded.run();
+        CompletableFuture<@Nullable Message> posted = showFinal(parts, shown, edits);
+        lock.lock();
+        try {
+            lastPart = posted;
+            lastPartText = parts.isEmpty() ? "" : parts.get(parts.size() - 1);
+        } finally {
+            lock.unlock();
+        }
+        var unused = posted.whenComplete((last, failed) -> {
+            reactions.set(end);
+            showLate(last);
+        });
     }
 
     static StatusReactions.Status finalStatus(@Nullable BrokerResult result, @Nullable Throwable error) {
@@ -306,30 +485,33 @@ final class ReplyStream implements MessageListener {
         };
     }
 
-    /** Completes when the reply is on Discord (or failed to get there, which is logged). */
-    private CompletableFuture<?> showFinal(
+    /** Completes with the reply's last message when the reply is on Discord (null if that failed; it is logged). */
+    private CompletableFuture<@Nullable Message> showFinal(
             List<String> parts, @Nullable CompletableFuture<@Nullable Message> shown, @Nullable EditCadence edits) {
         if (parts.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         if (shown == null) {
-            return sendInOrder(parts, 0);
+            return sendInOrder(parts, 0, null);
         }
         return shown.thenCompose(message -> {
             if (message == null) {
-                return sendInOrder(parts, 0);
+                return sendInOrder(parts, 0, null);
             }
+            // The final edit also takes the Stop button away, so it is sent even if the text is shown already.
             CompletableFuture<?> edited = edits == null
-                    ? mentions.restrict(message.editMessage(parts.get(0))).submit()
-                    : edits.finish(parts.get(0));
+                    ? mentions.restrict(message.editMessage(parts.get(0)).setComponents())
+                            .submit()
+                    : edits.finish(parts.get(0), true);
             CompletableFuture<@Nullable Throwable> outcome = edited.handle((done, failed) -> failed);
             return outcome.thenCompose(
-                    failed -> failed == null ? sendInOrder(parts, 1) : postAnew(message, parts, failed));
+                    failed -> failed == null ? sendInOrder(parts, 1, message) : postAnew(message, parts, failed));
         });
     }
 
     /** The final edit failed: the whole reply goes out as new messages, and the stale placeholder goes away first. */
-    private CompletableFuture<Void> postAnew(Message placeholder, List<String> parts, Throwable editFailure) {
+    private CompletableFuture<@Nullable Message> postAnew(
+            Message placeholder, List<String> parts, Throwable editFailure) {
         LOG.warn("{} - could not edit the reply into the placeholder; posting it anew", conversationId, editFailure);
         return placeholder
                 .delete()
@@ -344,7 +526,7 @@ final class ReplyStream implements MessageListener {
                     }
                     return null;
                 })
-                .thenCompose(ignored -> sendInOrder(parts, 0));
+                .thenCompose(ignored -> sendInOrder(parts, 0, null));
     }
 
     @GuardedBy("lock")
@@ -353,21 +535,29 @@ final class ReplyStream implements MessageListener {
         String body;
         if (error != null || result == null) {
             views = List.of();
-            body = ErrorLines.describe(error == null ? new IllegalStateException("no result") : error);
+            Throwable failure = error == null ? new IllegalStateException("no result") : error;
+            body = ErrorLines.describe(failure) + diagnosticsBlock(failure.toString());
         } else {
             TurnResult turn = result.turn();
             views = turn == null
                     ? List.of()
                     : turn.toolCalls().stream().map(ReplyStream::view).toList();
+            boolean failed = result.outcome() != BrokerResult.Outcome.COMPLETED
+                    && result.outcome() != BrokerResult.Outcome.CANCELLED;
             if (turn != null && !turn.text().isBlank()) {
-                body = result.replyText();
+                body = result.userText();
             } else {
-                // No text: one short line saying why (the full summary, stderr included, goes to the log).
-                String full = result.replyText();
-                LOG.info("{} - no text reply to message {}: {}", conversationId, trigger.getId(), full);
-                boolean failed = result.outcome() != BrokerResult.Outcome.COMPLETED
-                        && result.outcome() != BrokerResult.Outcome.CANCELLED;
-                body = (failed ? "⚠️ " : "") + ErrorLines.firstLine(full);
+                // No text: one short sentence for the user; the operator's diagnostics go to the log.
+                LOG.info(
+                        "{} - no text reply to message {}: {} {}",
+                        conversationId,
+                        trigger.getId(),
+                        result.replyText(),
+                        result.diagnostics());
+                body = (failed ? "⚠️ " : "") + ErrorLines.firstLine(result.userText());
+            }
+            if (failed) {
+                body += diagnosticsBlock(result.diagnostics());
             }
         }
         String top = String.join("\n", notices);
@@ -390,9 +580,10 @@ final class ReplyStream implements MessageListener {
         return all;
     }
 
-    private CompletableFuture<Void> sendInOrder(List<String> parts, int from) {
+    /** Sends {@code parts} from {@code from} on, one after the other; completes with the last one sent. */
+    private CompletableFuture<@Nullable Message> sendInOrder(List<String> parts, int from, @Nullable Message last) {
         if (from >= parts.size()) {
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(last);
         }
         return mentions.restrict(replyChannel.sendMessage(parts.get(from)))
                 .submit()
@@ -404,11 +595,23 @@ final class ReplyStream implements MessageListener {
                                 from + 1,
                                 parts.size(),
                                 error);
+                        return null;
                     }
-                    return null;
+                    return sent;
                 })
-                .thenCompose(ignored -> sendInOrder(parts, from + 1));
+                .thenCompose(sent -> sendInOrder(parts, from + 1, sent == null ? last : sent));
     }
+
+    /** The operator's diagnostics under an error reply, only when the operator switched {@code showDiagnostics} on. */
+    private String diagnosticsBlock(String diagnostics) {
+        if (!config.showDiagnostics() || diagnostics.isBlank()) {
+            return "";
+        }
+        String shown = MessageSplitter.preview(diagnostics.strip().replace("```", "`\u200b``"), MAX_DIAGNOSTICS);
+        return "\n```\n" + shown + "\n```";
+    }
+
+    static final int MAX_DIAGNOSTICS = 1500;
 
     private void setStatus(StatusReactions.Status next) {
         reactions.set(next);
