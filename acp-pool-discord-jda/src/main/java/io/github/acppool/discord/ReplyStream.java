@@ -311,39 +311,44 @@ final class ReplyStream implements MessageListener {
         edits.update(shown);
     }
 
-    /** Starts the typing indicator, renewed until the first text or the end of the turn. */
+    /** Starts the typing indicator at once; it is renewed until the first text or the end of the turn. */
     private void startTyping() {
         lock.lock();
         try {
             if (typing != null || typingStopped || finished) {
                 return;
             }
-            typing = scheduleTypingLocked(Duration.ZERO);
+            typing = scheduleTypingLocked();
         } finally {
             lock.unlock();
         }
+        sendTyping();
     }
 
     @GuardedBy("lock")
-    private @Nullable ScheduledFuture<?> scheduleTypingLocked(Duration delay) {
+    private @Nullable ScheduledFuture<?> scheduleTypingLocked() {
         try {
-            return scheduler.schedule(this::typeOnce, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return scheduler.schedule(this::renewTyping, TYPING_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RuntimeException e) {
             LOG.debug("{} - typing indicator not scheduled: {}", conversationId, e.toString());
             return null;
         }
     }
 
-    private void typeOnce() {
+    private void renewTyping() {
         lock.lock();
         try {
             if (typingStopped || finished) {
                 return;
             }
-            typing = scheduleTypingLocked(TYPING_INTERVAL);
+            typing = scheduleTypingLocked();
         } finally {
             lock.unlock();
         }
+        sendTyping();
+    }
+
+    private void sendTyping() {
         replyChannel
                 .sendTyping()
                 .queue(null, e -> LOG.debug("{} - typing indicator failed: {}", conversationId, e.toString()));

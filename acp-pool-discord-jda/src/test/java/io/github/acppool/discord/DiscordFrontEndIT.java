@@ -87,7 +87,15 @@ final class DiscordFrontEndIT {
                 .build();
         JDA jda = discord.login(discord.jdaBuilder(DiscordFrontEnd.requiredIntents()));
         frontEnd.start(broker, jda);
-        await().atMost(WAIT).until(() -> discord.globalCommandNames().containsAll(Set.of("cancel", "reset", "status")));
+        await().atMost(WAIT).until(() -> discord.globalCommandNames()
+                .containsAll(Set.of("ask", "cancel", "reset", "status", DiscordBridge.ASK_MESSAGE)));
+    }
+
+    @Test
+    void theCommandsAreRegisteredGloballyInOneBulkCall() {
+        assertThat(discord.calls("PUT", "/applications/*/commands")).hasSize(1);
+        assertThat(discord.calls("POST", "/applications/*/commands")).isEmpty();
+        assertThat(discord.calls("PUT", "/applications/*/guilds/*/commands")).isEmpty();
     }
 
     @AfterAll
