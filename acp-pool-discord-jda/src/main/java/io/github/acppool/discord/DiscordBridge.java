@@ -61,7 +61,9 @@ final class DiscordBridge extends ListenerAdapter {
      * Concurrency: JDA calls the event methods on its event thread(s); they only read JDA's cache, count bot turns
      * and decide, then queue Discord calls (never blocking) or hand work to `executor`. Work for one conversation is
      * chained in `chains` (a concurrent map of tails), so messages reach the broker in the order they arrived; the
-     * tail is removed when it is still the last one. `triggers` and `knownThreads` are concurrent caches.
+     * tail is removed when it is still the last one. `triggers` and `knownThreads` are concurrent caches;
+     * `stoppable` maps the Stop button of each running reply to its conversation, removed when the reply ends.
+     * Interactions are answered on the event thread or deferred there; nothing thrown reaches JDA.
      */
     private static final Logger LOG = LoggerFactory.getLogger(DiscordBridge.class);
 

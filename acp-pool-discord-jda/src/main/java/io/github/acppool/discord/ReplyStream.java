@@ -38,8 +38,11 @@ final class ReplyStream implements MessageListener {
 
     /*
      * Concurrency: `lock` guards the reply's state below. Discord calls (JDA's queue/submit never block) and calls
-     * into the EditCadence are made after releasing `lock`, with values computed under it; the cadence has its own
-     * lock and never calls back into this class. StatusReactions has its own monitor and only computes.
+     * into the EditCadences are made after releasing `lock`, with values computed under it; a cadence has its own
+     * lock and calls back into this class only through its editor (editPlaceholder, which takes `lock` briefly and
+     * is never called with the cadence's lock held). The ReactionDriver has its own monitor and orders the reaction
+     * calls itself; it never calls back. The typing renewal runs on the scheduler and re-checks `finished` under
+     * `lock`.
      */
     private static final Logger LOG = LoggerFactory.getLogger(ReplyStream.class);
 
