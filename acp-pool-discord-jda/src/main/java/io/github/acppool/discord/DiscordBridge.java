@@ -31,14 +31,20 @@ import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.MessageType;
 import net.dv8tion.jda.api.entities.Role;
 import net.dv8tion.jda.api.entities.User;
+import net.dv8tion.jda.api.entities.channel.Channel;
 import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.entities.emoji.Emoji;
+import net.dv8tion.jda.api.events.interaction.GenericInteractionCreateEvent;
+import net.dv8tion.jda.api.events.interaction.command.MessageContextInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
 import net.dv8tion.jda.api.events.message.MessageReceivedEvent;
 import net.dv8tion.jda.api.events.session.ReadyEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
+import net.dv8tion.jda.api.interactions.InteractionHook;
+import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
+import net.dv8tion.jda.api.interactions.commands.OptionMapping;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +61,9 @@ final class DiscordBridge extends ListenerAdapter {
      * Concurrency: JDA calls the event methods on its event thread(s); they only read JDA's cache, count bot turns
      * and decide, then queue Discord calls (never blocking) or hand work to `executor`. Work for one conversation is
      * chained in `chains` (a concurrent map of tails), so messages reach the broker in the order they arrived; the
-     * tail is removed when it is still the last one. `triggers` and `knownThreads` are concurrent caches.
+     * tail is removed when it is still the last one. `triggers` and `knownThreads` are concurrent caches;
+     * `stoppable` maps the Stop button of each running reply to its conversation, removed when the reply ends.
+     * Interactions are answered on the event thread or deferred there; nothing thrown reaches JDA.
      */
     private static final Logger LOG = LoggerFactory.getLogger(DiscordBridge.class);
 
@@ -65,6 +73,16 @@ final class DiscordBridge extends ListenerAdapter {
     static final String CANCEL = "cancel";
     static final String RESET = "reset";
     static final String STATUS = "status";
+    static final String ASK = "ask";
+    static final String ASK_OPTION = "prompt";
+    /** The message context-menu action that starts a conversation from any message. */
+    static final String ASK_MESSAGE = "Ask the agent";
+
+    static final String RESTARTING = "The bot is restarting; try again in a moment.";
+    static final String HINT = "Write what you need after the mention, e.g. \"fix the failing test\".";
+
+    /** The custom id prefix of the Stop button on a streaming reply; the trigger message's id follows. */
+    static final String STOP_PREFIX = "acp-stop:";
 
     private final DiscordConfig config;
     private final AcpBroker broker;
@@ -74,10 +92,14 @@ final class DiscordBridge extends ListenerAdapter {
     private final PermissionPrompts prompts;
     private final Consumer<JDA> onReady;
     private final Attachments attachments;
+    private final Mentions mentions;
     private final BotTurnCounter botTurns = new BotTurnCounter();
     private final Map<Long, Triggers> triggers = new ConcurrentHashMap<>();
     private final Set<Long> knownThreads = ConcurrentHashMap.newKeySet();
     private final Map<Long, CompletableFuture<Void>> chains = new ConcurrentHashMap<>();
+    /** The running replies that show a Stop button, by the button's custom id; removed when the reply ends. */
+    private final Map<String, String> stoppable = new ConcurrentHashMap<>();
+
     private volatile boolean closed;
 
     /**
@@ -102,6 +124,7 @@ final class DiscordBridge extends ListenerAdapter {
         this.prompts = prompts;
         this.onReady = onReady;
         this.attachments = new Attachments(config, executor);
+        this.mentions = Mentions.of(config);
         this.resultExecutor = task -> {
             try {
                 executor.execute(task);
@@ -185,10 +208,17 @@ final class DiscordBridge extends ListenerAdapter {
             LOG.info("discord:{} - user {} is not allowed; message {}", channelId, author.getId(), message.getId());
             message.addReaction(Emoji.fromUnicode(DENIED)).queue(null, e -> LOG.debug("deny sign failed", e));
         } else if (decision instanceof Decision.BotLoopStopped) {
-            event.getChannel()
-                    .sendMessage("🛑 Stopping here: " + config.access().maxBotTurns()
-                            + " bot messages in a row in this thread. A person's message lets the bots talk again.")
+            mentions.restrict(event.getChannel()
+                            .sendMessage("🛑 Stopping here: " + config.access().maxBotTurns()
+                                    + " bot messages in a row in this thread. A person's message lets the bots talk"
+                                    + " again."))
                     .queue(null, e -> LOG.warn("discord:{} - could not post the bot-loop notice", channelId, e));
+        } else if (decision instanceof Decision.StartThread start
+                && start.prompt().isBlank()
+                && message.getAttachments().isEmpty()) {
+            // A bare mention: a thread would only hold the hint.
+            mentions.restrict(message.reply(HINT))
+                    .queue(null, e -> LOG.debug("discord:{} - hint failed", channelId, e));
         } else if (decision instanceof Decision.StartThread start) {
             serially(message.getIdLong(), () -> startThread(message, start));
         } else if (decision instanceof Decision.Reply reply) {
@@ -198,7 +228,12 @@ final class DiscordBridge extends ListenerAdapter {
             MessageChannel channel = event.getChannel();
             serially(
                     channelId,
-                    () -> submit(DiscordFrontEnd.conversationId(channelId), channel, message, reply.prompt()));
+                    () -> submit(
+                            DiscordFrontEnd.conversationId(channelId),
+                            channel,
+                            message,
+                            reply.prompt(),
+                            senderOf(message)));
         }
     }
 
@@ -216,16 +251,24 @@ final class DiscordBridge extends ListenerAdapter {
     }
 
     private CompletableFuture<?> startThread(Message message, Decision.StartThread start) {
+        return startThread(message, start.prompt(), start.threadName(), senderOf(message));
+    }
+
+    private CompletableFuture<?> startThread(Message message, String prompt, Sender sender) {
+        return startThread(message, prompt, ThreadNames.fromText(prompt), sender);
+    }
+
+    private CompletableFuture<?> startThread(Message message, String prompt, String threadName, Sender sender) {
         CompletableFuture<@Nullable ThreadChannel> created =
-                message.createThreadChannel(start.threadName()).submit().thenApply(t -> t);
+                message.createThreadChannel(threadName).submit().thenApply(t -> t);
         return created.exceptionally(error -> {
                     LOG.warn(
                             "discord:{} - could not start a thread from message {}",
                             message.getChannel().getId(),
                             message.getId(),
                             error);
-                    message.reply("⚠️ I could not start a thread here (does the bot have the Create Public Threads"
-                                    + " permission?).")
+                    mentions.restrict(message.reply("⚠️ I could not start a thread here (does the bot have the"
+                                    + " Create Public Threads permission?)."))
                             .queue(null, e -> LOG.debug("error reply failed", e));
                     return null;
                 })
@@ -234,12 +277,13 @@ final class DiscordBridge extends ListenerAdapter {
                         return CompletableFuture.completedFuture(null);
                     }
                     knownThreads.add(thread.getIdLong());
-                    return submit(DiscordFrontEnd.conversationId(thread.getIdLong()), thread, message, start.prompt());
+                    return submit(DiscordFrontEnd.conversationId(thread.getIdLong()), thread, message, prompt, sender);
                 });
     }
 
     /** Prepares the attachments and submits the message; completes once the broker has it (not its answer). */
-    private CompletableFuture<?> submit(String conversationId, MessageChannel channel, Message trigger, String prompt) {
+    private CompletableFuture<?> submit(
+            String conversationId, MessageChannel channel, Message trigger, String prompt, Sender sender) {
         CompletableFuture<Attachments.Prepared> prepared =
                 trigger.getAttachments().isEmpty()
                         ? CompletableFuture.completedFuture(new Attachments.Prepared(List.of(), List.of()))
@@ -252,18 +296,38 @@ final class DiscordBridge extends ListenerAdapter {
             blocks.addAll(p.blocks());
             if (blocks.isEmpty()) {
                 List<String> lines = new ArrayList<>(p.notes());
-                lines.add("Write what you need after the mention, e.g. \"fix the failing test\".");
-                channel.sendMessage(String.join("\n", lines)).queue(null, e -> LOG.debug("hint failed", e));
+                lines.add(HINT);
+                mentions.restrict(channel.sendMessage(String.join("\n", lines)))
+                        .queue(null, e -> LOG.debug("hint failed", e));
                 return;
             }
-            Member member = trigger.getMember();
-            User author = trigger.getAuthor();
-            Sender sender =
-                    new Sender(author.getId(), member != null ? member.getEffectiveName() : author.getEffectiveName());
-            ReplyStream stream = new ReplyStream(conversationId, trigger, channel, config, scheduler, ticker);
+            String stopId = STOP_PREFIX + trigger.getId();
+            stoppable.put(stopId, conversationId);
+            ReplyStream stream = new ReplyStream(
+                    conversationId,
+                    trigger,
+                    channel,
+                    config,
+                    scheduler,
+                    ticker,
+                    mentions,
+                    stopId,
+                    () -> stoppable.remove(stopId, conversationId));
             p.notes().forEach(stream::addNotice);
             send(conversationId, new ChatMessage(trigger.getId(), sender, blocks), channel, stream);
         });
+    }
+
+    private static Sender senderOf(Message message) {
+        Member member = message.getMember();
+        User author = message.getAuthor();
+        return new Sender(author.getId(), member != null ? member.getEffectiveName() : author.getEffectiveName());
+    }
+
+    private static Sender senderOf(IReplyCallback event) {
+        Member member = event.getMember();
+        User user = event.getUser();
+        return new Sender(user.getId(), member != null ? member.getEffectiveName() : user.getEffectiveName());
     }
 
     private void send(String conversationId, ChatMessage message, MessageChannel channel, ReplyStream stream) {
@@ -343,6 +407,11 @@ final class DiscordBridge extends ListenerAdapter {
         public void onEvent(TurnEvent event) {
             stream.onEvent(event);
         }
+
+        @Override
+        public void onLateEvent(TurnEvent event) {
+            stream.onLateEvent(event);
+        }
     }
 
     private void serially(long key, Supplier<CompletableFuture<?>> task) {
@@ -385,46 +454,179 @@ final class DiscordBridge extends ListenerAdapter {
     @Override
     public void onSlashCommandInteraction(SlashCommandInteractionEvent event) {
         String name = event.getName();
-        if (closed || !(name.equals(CANCEL) || name.equals(RESET) || name.equals(STATUS))) {
+        if (!(name.equals(CANCEL) || name.equals(RESET) || name.equals(STATUS) || name.equals(ASK))) {
             return;
         }
-        Member member = event.getMember();
-        Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
-        if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles) || !commandChannelAllowed(event)) {
-            event.reply("You are not allowed to use this bot.")
-                    .setEphemeral(true)
-                    .queue(null, e -> LOG.warn("discord:{} - /{} reply failed", event.getChannelId(), name, e));
+        try {
+            command(event, name);
+        } catch (RuntimeException e) {
+            // Never on JDA's thread: the user gets a sentence (if the interaction is still open), the log the cause.
+            LOG.warn("discord:{} - /{} failed", event.getChannelId(), name, e);
+            answerFailure(event, e);
+        }
+    }
+
+    private void command(SlashCommandInteractionEvent event, String name) {
+        if (closed) {
+            ephemeral(event, RESTARTING);
+            return;
+        }
+        if (!allowed(event)) {
+            ephemeral(event, "You are not allowed to use this bot.");
             return;
         }
         String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());
+        if (name.equals(ASK)) {
+            ask(event, event.getOption(ASK_OPTION, "", OptionMapping::getAsString));
+            return;
+        }
         // Discord wants an answer within 3 seconds; the command runs on the executor, which may be busy (downloads),
         // so the answer is deferred at once (without waiting) and edited in when the command is done. The hook
         // holds the edit until the deferral is acknowledged.
-        event.deferReply(true)
+        mentions.restrict(event.deferReply(true))
                 .queue(null, e -> LOG.warn("{} - /{} could not be acknowledged", conversationId, name, e));
-        executor.execute(() -> {
-            String answer;
-            try {
-                answer = command(name, conversationId);
-            } catch (RuntimeException e) {
-                LOG.warn("{} - /{} failed", conversationId, name, e);
-                answer = ErrorLines.describe(e);
-            }
-            event.getHook()
-                    .editOriginal(answer)
-                    .queue(null, e -> LOG.warn("{} - /{} reply failed", conversationId, name, e));
-        });
+        InteractionHook hook = event.getHook();
+        try {
+            executor.execute(() -> {
+                String answer;
+                try {
+                    answer = command(name, conversationId);
+                } catch (RuntimeException e) {
+                    LOG.warn("{} - /{} failed", conversationId, name, e);
+                    answer = ErrorLines.describe(e);
+                }
+                edit(hook, answer, conversationId);
+            });
+        } catch (RejectedExecutionException closing) {
+            LOG.info("{} - /{} arrived while the front end closes", conversationId, name);
+            edit(hook, RESTARTING, conversationId);
+        }
+    }
+
+    private void edit(InteractionHook hook, String answer, String conversationId) {
+        mentions.restrict(hook.editOriginal(answer))
+                .queue(null, e -> LOG.warn("{} - a command's answer could not be shown", conversationId, e));
+    }
+
+    private void ephemeral(IReplyCallback event, String text) {
+        mentions.restrict(event.reply(text))
+                .setEphemeral(true)
+                .queue(null, e -> LOG.warn("discord:{} - answering an interaction failed", event.getChannelId(), e));
+    }
+
+    private void answerFailure(IReplyCallback event, RuntimeException failure) {
+        String text = failure instanceof RejectedExecutionException ? RESTARTING : ErrorLines.describe(failure);
+        if (event.isAcknowledged()) {
+            mentions.restrict(event.getHook().editOriginal(text))
+                    .queue(null, e -> LOG.debug("discord:{} - failure answer failed", event.getChannelId(), e));
+        } else {
+            ephemeral(event, text);
+        }
+    }
+
+    private boolean allowed(GenericInteractionCreateEvent event) {
+        Member member = event.getMember();
+        Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
+        return config.access().isPersonAllowed(event.getUser().getIdLong(), roles) && commandChannelAllowed(event);
+    }
+
+    /**
+     * {@code /ask prompt:}: the prompt is posted as the command's public answer, which becomes the trigger of the
+     * turn (its reactions show the status); in a channel a thread is started from it, as for a mention.
+     */
+    private void ask(SlashCommandInteractionEvent event, String prompt) {
+        if (prompt.isBlank()) {
+            ephemeral(event, "Write what you need in the prompt option, e.g. /ask prompt: fix the failing test.");
+            return;
+        }
+        Sender sender = senderOf(event);
+        boolean inChannel = event.isFromGuild() && !event.getChannelType().isThread();
+        String shown = MessageSplitter.preview(
+                "💬 " + event.getUser().getAsMention() + ": " + prompt, MessageSplitter.DISCORD_LIMIT);
+        var unused = mentions.restrict(event.reply(shown))
+                .submit()
+                .thenCompose(hook -> hook.retrieveOriginal().submit())
+                .whenComplete((posted, error) -> {
+                    if (error != null) {
+                        LOG.warn("discord:{} - /ask could not post the prompt", event.getChannelId(), error);
+                        return;
+                    }
+                    if (inChannel) {
+                        serially(posted.getIdLong(), () -> startThread(posted, prompt, sender));
+                    } else {
+                        long channelId = event.getChannelIdLong();
+                        knownThreads.add(channelId);
+                        serially(
+                                channelId,
+                                () -> submit(
+                                        DiscordFrontEnd.conversationId(channelId),
+                                        posted.getChannel(),
+                                        posted,
+                                        prompt,
+                                        sender));
+                    }
+                });
+    }
+
+    @Override
+    public void onMessageContextInteraction(MessageContextInteractionEvent event) {
+        if (!event.getName().equals(ASK_MESSAGE)) {
+            return;
+        }
+        try {
+            askAbout(event);
+        } catch (RuntimeException e) {
+            LOG.warn("discord:{} - \"{}\" failed", event.getChannelId(), ASK_MESSAGE, e);
+            answerFailure(event, e);
+        }
+    }
+
+    /** "Ask the agent" on any message: its text (and attachments) start a conversation, like a mention would. */
+    private void askAbout(MessageContextInteractionEvent event) {
+        if (closed) {
+            ephemeral(event, RESTARTING);
+            return;
+        }
+        if (!allowed(event)) {
+            ephemeral(event, "You are not allowed to use this bot.");
+            return;
+        }
+        Message target = event.getTarget();
+        long selfId = event.getJDA().getSelfUser().getIdLong();
+        String prompt = triggersFor(event.isFromGuild() ? event.getGuild() : null, selfId)
+                .prompt(target.getContentRaw());
+        if (prompt.isBlank() && target.getAttachments().isEmpty()) {
+            ephemeral(event, "That message has no text or files to ask about.");
+            return;
+        }
+        Sender sender = senderOf(event);
+        long channelId = event.getChannelIdLong();
+        if (event.isFromGuild() && !event.getChannelType().isThread()) {
+            ephemeral(event, "Starting a conversation about that message.");
+            serially(target.getIdLong(), () -> startThread(target, prompt, sender));
+        } else {
+            ephemeral(event, "Asking the agent about that message here.");
+            knownThreads.add(channelId);
+            serially(
+                    channelId,
+                    () -> submit(
+                            DiscordFrontEnd.conversationId(channelId), target.getChannel(), target, prompt, sender));
+        }
     }
 
     /** The same channel rules as for messages: a thread counts as in its parent channel; DMs when allowed. */
-    private boolean commandChannelAllowed(SlashCommandInteractionEvent event) {
+    private boolean commandChannelAllowed(GenericInteractionCreateEvent event) {
         if (!event.isFromGuild()) {
             return config.access().allowDirectMessages();
         }
-        long parentId = event.getChannelType().isThread()
-                ? event.getChannel().asThreadChannel().getParentChannel().getIdLong()
+        Channel channel = event.getChannel();
+        if (channel == null) {
+            return false;
+        }
+        long parentId = channel.getType().isThread()
+                ? ((ThreadChannel) channel).getParentChannel().getIdLong()
                 : 0;
-        return config.access().isChannelAllowed(event.getChannelIdLong(), parentId);
+        return config.access().isChannelAllowed(channel.getIdLong(), parentId);
     }
 
     private String command(String name, String conversationId) {
@@ -465,7 +667,8 @@ final class DiscordBridge extends ListenerAdapter {
         return text.toString();
     }
 
-    private static String human(Duration duration) {
+    /** A duration as people say it: "45 s", "2 min", "1 h 5 min". */
+    static String human(Duration duration) {
         long seconds = duration.toSeconds();
         if (seconds < 60) {
             return seconds + " s";
@@ -478,6 +681,15 @@ final class DiscordBridge extends ListenerAdapter {
 
     @Override
     public void onButtonInteraction(ButtonInteractionEvent event) {
+        if (event.getComponentId().startsWith(STOP_PREFIX)) {
+            try {
+                stop(event);
+            } catch (RuntimeException e) {
+                LOG.warn("discord:{} - the Stop button failed", event.getChannelId(), e);
+                answerFailure(event, e);
+            }
+            return;
+        }
         if (!event.getComponentId().startsWith(PermissionPrompts.BUTTON_PREFIX)) {
             return;
         }
@@ -485,6 +697,37 @@ final class DiscordBridge extends ListenerAdapter {
             prompts.onButton(event);
         } catch (RuntimeException e) {
             LOG.warn("discord:{} - answering a permission button failed", event.getChannelId(), e);
+        }
+    }
+
+    /** The Stop button of a streaming reply: cancels that conversation's running turn, for allowed people only. */
+    private void stop(ButtonInteractionEvent event) {
+        if (closed) {
+            ephemeral(event, RESTARTING);
+            return;
+        }
+        Member member = event.getMember();
+        Set<Long> roles = member == null ? Set.of() : ids(member.getRoles());
+        if (!config.access().isPersonAllowed(event.getUser().getIdLong(), roles)) {
+            ephemeral(event, "Only people allowed to use this bot can stop it.");
+            return;
+        }
+        String conversationId = stoppable.get(event.getComponentId());
+        if (conversationId == null) {
+            ephemeral(event, "This reply has already finished.");
+            return;
+        }
+        LOG.info("{} - Stop pressed by {}", conversationId, event.getUser().getId());
+        mentions.restrict(event.deferReply(true))
+                .queue(null, e -> LOG.warn("{} - Stop could not be acknowledged", conversationId, e));
+        InteractionHook hook = event.getHook();
+        try {
+            executor.execute(() -> edit(
+                    hook,
+                    broker.cancel(conversationId) ? "Stopped the agent's turn." : "The agent was not working on it.",
+                    conversationId));
+        } catch (RejectedExecutionException closing) {
+            edit(hook, RESTARTING, conversationId);
         }
     }
 }

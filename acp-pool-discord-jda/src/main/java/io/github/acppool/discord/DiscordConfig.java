@@ -2,6 +2,8 @@ package io.github.acppool.discord;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,9 +23,16 @@ import org.jspecify.annotations.Nullable;
  * @param maxImageBytes images up to this size are sent as ACP image blocks (if the agent accepts images); 0 skips
  *     every image
  * @param attachmentDownloadTimeout the time limit for downloading one attachment
- * @param registerCommands whether {@link DiscordFrontEnd#start} upserts the global {@code /cancel}, {@code /reset}
- *     and {@code /status} commands (turn off if the embedder registers commands itself; the front end still
+ * @param registerCommands whether {@link DiscordFrontEnd#start} registers {@code /ask}, {@code /cancel}, {@code
+ *     /reset}, {@code /status} and the message action "Ask the agent" (one bulk call that replaces the application's
+ *     other commands) (turn off if the embedder registers commands itself; the front end still
  *     answers them)
+ * @param commandGuilds the guilds to register the commands in (at once, handy in development); empty registers
+ *     them globally (Discord may take up to an hour to show changes)
+ * @param allowUserMentions whether the bot's messages may ping the users they mention; {@code @everyone},
+ *     {@code @here} and roles never ping, whatever the agent writes
+ * @param showDiagnostics whether an error reply also shows the operator's diagnostics (exit code, stderr tail) in a
+ *     code block; off, users see one plain sentence and the diagnostics go only to the log
  */
 public record DiscordConfig(
         AccessRules access,
@@ -35,7 +44,10 @@ public record DiscordConfig(
         long maxTextAttachmentBytes,
         long maxImageBytes,
         Duration attachmentDownloadTimeout,
-        boolean registerCommands) {
+        boolean registerCommands,
+        Set<Long> commandGuilds,
+        boolean allowUserMentions,
+        boolean showDiagnostics) {
 
     public static final ToolDisplay DEFAULT_TOOL_DISPLAY = ToolDisplay.FULL;
     public static final Duration DEFAULT_EDIT_INTERVAL = EditCadence.DEFAULT_INTERVAL;
@@ -48,6 +60,8 @@ public record DiscordConfig(
 
     public static final Duration DEFAULT_ATTACHMENT_DOWNLOAD_TIMEOUT = Duration.ofSeconds(30);
     public static final boolean DEFAULT_REGISTER_COMMANDS = true;
+    public static final boolean DEFAULT_ALLOW_USER_MENTIONS = false;
+    public static final boolean DEFAULT_SHOW_DIAGNOSTICS = false;
 
     public DiscordConfig {
         notNull(access, "access");
@@ -69,6 +83,8 @@ public record DiscordConfig(
             throw new IllegalArgumentException("maxImageBytes must not be negative: " + maxImageBytes);
         }
         positive(attachmentDownloadTimeout, "attachmentDownloadTimeout");
+        notNull(commandGuilds, "commandGuilds");
+        commandGuilds = Set.copyOf(commandGuilds);
     }
 
     /** Every setting at its default. */
@@ -109,7 +125,9 @@ public record DiscordConfig(
      *   <li>{@code maxTextAttachmentBytes} {@value #DEFAULT_MAX_TEXT_ATTACHMENT_BYTES}, {@code maxImageBytes}
      *       {@value #DEFAULT_MAX_IMAGE_BYTES}, {@code attachmentDownloadTimeout} {@link
      *       #DEFAULT_ATTACHMENT_DOWNLOAD_TIMEOUT} (30 s);
-     *   <li>{@code registerCommands} {@value #DEFAULT_REGISTER_COMMANDS}.
+     *   <li>{@code registerCommands} {@value #DEFAULT_REGISTER_COMMANDS}, {@code commandGuilds} none (global);
+     *   <li>{@code allowUserMentions} {@value #DEFAULT_ALLOW_USER_MENTIONS}; {@code showDiagnostics} {@value
+     *       #DEFAULT_SHOW_DIAGNOSTICS}.
      * </ul>
      *
      * <p>Not thread-safe: use one builder from one thread.
@@ -127,6 +145,9 @@ public record DiscordConfig(
         private @Nullable Long maxImageBytes;
         private @Nullable Duration attachmentDownloadTimeout;
         private @Nullable Boolean registerCommands;
+        private @Nullable Set<Long> commandGuilds;
+        private @Nullable Boolean allowUserMentions;
+        private @Nullable Boolean showDiagnostics;
 
         private Builder() {}
 
@@ -204,6 +225,25 @@ public record DiscordConfig(
             return this;
         }
 
+        /** Registers the commands in these guilds instead of globally. */
+        @CanIgnoreReturnValue
+        public Builder commandGuilds(Collection<Long> guildIds) {
+            commandGuilds = setOnce(commandGuilds, guildIds == null ? null : Set.copyOf(guildIds), "commandGuilds");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder allowUserMentions(boolean value) {
+            allowUserMentions = setOnce(allowUserMentions, value, "allowUserMentions");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
+        public Builder showDiagnostics(boolean value) {
+            showDiagnostics = setOnce(showDiagnostics, value, "showDiagnostics");
+            return this;
+        }
+
         /**
          * Validates the settings and builds the config.
          *
@@ -231,7 +271,10 @@ public record DiscordConfig(
                     maxTextAttachmentBytes == null ? DEFAULT_MAX_TEXT_ATTACHMENT_BYTES : maxTextAttachmentBytes,
                     maxImageBytes == null ? DEFAULT_MAX_IMAGE_BYTES : maxImageBytes,
                     attachmentDownloadTimeout == null ? DEFAULT_ATTACHMENT_DOWNLOAD_TIMEOUT : attachmentDownloadTimeout,
-                    registerCommands == null ? DEFAULT_REGISTER_COMMANDS : registerCommands);
+                    registerCommands == null ? DEFAULT_REGISTER_COMMANDS : registerCommands,
+                    commandGuilds == null ? Set.of() : commandGuilds,
+                    allowUserMentions == null ? DEFAULT_ALLOW_USER_MENTIONS : allowUserMentions,
+                    showDiagnostics == null ? DEFAULT_SHOW_DIAGNOSTICS : showDiagnostics);
         }
 
         private static <T> T setOnce(@Nullable Object current, @Nullable T value, String name) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,7 +22,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongFunction;
 import net.dv8tion.jda.api.JDA;
+import net.dv8tion.jda.api.entities.Guild;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
+import net.dv8tion.jda.api.interactions.commands.OptionType;
 import net.dv8tion.jda.api.interactions.commands.build.CommandData;
 import net.dv8tion.jda.api.interactions.commands.build.Commands;
 import net.dv8tion.jda.api.requests.GatewayIntent;
@@ -55,7 +58,8 @@ import org.slf4j.LoggerFactory;
  * one shard only, so each conversation is served by exactly one process) and one shared {@link
  * io.github.acppool.broker.SessionStore} over a database, so that a conversation resumes wherever its guild's shard
  * runs after a rebalance; DMs arrive on shard 0. Registering the global commands from one process is enough ({@link
- * DiscordConfig#registerCommands()}).
+ * DiscordConfig#registerCommands()}); guild commands ({@link DiscordConfig#commandGuilds()}) are registered by the
+ * process whose shards serve the guild.
  *
  * <p>Ownership: {@link #close()} detaches the front end from JDA and stops the work it started; it never shuts down
  * the broker or JDA. An executor given to {@link #create(DiscordConfig, Executor)} is not shut down either.
@@ -89,6 +93,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
     private final Ticker ticker;
     private final PermissionPrompts prompts;
     private final AtomicBoolean commandsRegistered = new AtomicBoolean();
+    private final Set<Long> guildsRegistered = ConcurrentHashMap.newKeySet();
 
     @GuardedBy("this")
     private @Nullable DiscordBridge bridge;
@@ -125,7 +130,7 @@ public final class DiscordFrontEnd implements AutoCloseable {
             this.ownsScheduler = false;
         }
         this.ticker = ticker;
-        this.prompts = new PermissionPrompts(config.access(), config.permissionTimeout());
+        this.prompts = new PermissionPrompts(config.access(), config.permissionTimeout(), Mentions.of(config));
     }
 
     /** A front end with its own daemon threads (ended by {@link #close()}). */
@@ -177,7 +182,8 @@ public final class DiscordFrontEnd implements AutoCloseable {
 
     /**
      * Attaches to {@code jda} (connected already, or still logging in): checks its intents (throws {@link IllegalStateException} naming a missing one and how
-     * to enable it), registers the listener and, if configured, upserts the slash commands. Threads are never
+     * to enable it), registers the listener and, if configured, registers the commands (in one bulk call, which replaces the
+     * application's other commands). Threads are never
      * archived at start; conversations continue from the broker's session store.
      *
      * @throws IllegalStateException if started already, closed, or an intent is missing
@@ -217,9 +223,8 @@ public final class DiscordFrontEnd implements AutoCloseable {
         for (JDA shard : shards.getShards()) {
             if (shard.getStatus() == JDA.Status.CONNECTED) {
                 registerCommandsOnce(shard);
-                break;
             }
-        } // else on the first shard's READY, through the bridge
+        } // the others on their READY, through the bridge
         LOG.info("Discord front end started on {} shard(s)", shards.getShardsTotal());
     }
 
@@ -282,18 +287,45 @@ public final class DiscordFrontEnd implements AutoCloseable {
         return text.append('.').toString();
     }
 
-    /** Upserts the global commands once per front end (they belong to the application, not to a shard). */
-    private void registerCommandsOnce(JDA client) {
-        if (!config.registerCommands() || !commandsRegistered.compareAndSet(false, true)) {
-            return;
-        }
-        List<CommandData> commands = List.of(
+    /** The slash commands and the message action of the front end. */
+    static List<CommandData> commands() {
+        return List.of(
+                Commands.slash(DiscordBridge.ASK, "Start a conversation with the agent (a thread, in a channel)")
+                        .addOption(OptionType.STRING, DiscordBridge.ASK_OPTION, "What the agent should do", true),
                 Commands.slash(DiscordBridge.CANCEL, "Cancel the agent's running turn in this conversation"),
                 Commands.slash(DiscordBridge.RESET, "Start this conversation afresh (the agent forgets it)"),
-                Commands.slash(DiscordBridge.STATUS, "Show what the agent of this conversation is doing"));
-        for (CommandData command : commands) {
-            client.upsertCommand(command)
-                    .queue(null, e -> LOG.warn("Could not register /{}: {}", command.getName(), e.toString()));
+                Commands.slash(DiscordBridge.STATUS, "Show what the agent of this conversation is doing"),
+                Commands.message(DiscordBridge.ASK_MESSAGE));
+    }
+
+    /**
+     * Registers the commands in one bulk call (which replaces the application's others): globally once per front
+     * end, or in each configured guild this client serves (called per shard, as each becomes ready).
+     */
+    private void registerCommandsOnce(JDA client) {
+        if (!config.registerCommands()) {
+            return;
+        }
+        if (config.commandGuilds().isEmpty()) {
+            if (commandsRegistered.compareAndSet(false, true)) {
+                client.updateCommands()
+                        .addCommands(commands())
+                        .queue(null, e -> LOG.warn("Could not register the global commands: {}", e.toString()));
+            }
+            return;
+        }
+        for (long guildId : config.commandGuilds()) {
+            Guild guild = client.getGuildById(guildId);
+            if (guild != null && guildsRegistered.add(guildId)) {
+                guild.updateCommands()
+                        .addCommands(commands())
+                        .queue(
+                                null,
+                                e -> LOG.warn(
+                                        "Could not register the commands in guild {}: {}",
+                                        Long.toUnsignedString(guildId),
+                                        e.toString()));
+            }
         }
     }
 

@@ -68,6 +68,10 @@ final class EditCadence {
     @GuardedBy("lock")
     private boolean finalInFlight;
 
+    /** The final edit is sent even when the placeholder shows its text already (it also changes the buttons). */
+    @GuardedBy("lock")
+    private boolean finalAlways;
+
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
 
     /**
@@ -121,6 +125,11 @@ final class EditCadence {
      * future and do not change the final text.
      */
     CompletableFuture<Void> finish(String text) {
+        return finish(text, false);
+    }
+
+    /** Like {@link #finish(String)}; with {@code always}, the final edit is sent even if the text is shown already. */
+    CompletableFuture<Void> finish(String text, boolean always) {
         String toSend = null;
         lock.lock();
         try {
@@ -128,6 +137,7 @@ final class EditCadence {
                 return finished;
             }
             finalText = text;
+            finalAlways = always;
             cancelTimerLocked();
             if (!inFlight) {
                 toSend = nextEditLocked();
@@ -149,9 +159,10 @@ final class EditCadence {
             return null;
         }
         if (finalText != null) {
-            if (finalText.equals(lastSent)) {
+            if (finalText.equals(lastSent) && !finalAlways) {
                 return null;
             }
+            finalAlways = false;
             inFlight = true;
             finalInFlight = true;
             lastEditStartNanos = ticker.read();

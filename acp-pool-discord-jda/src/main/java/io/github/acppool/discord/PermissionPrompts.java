@@ -49,6 +49,7 @@ final class PermissionPrompts {
 
     private final AccessRules access;
     private final Duration timeout;
+    private final Mentions mentions;
     private final AtomicLong tokens = new AtomicLong();
     private final Map<String, Question> pending = new ConcurrentHashMap<>();
 
@@ -67,8 +68,9 @@ final class PermissionPrompts {
 
     private record Question(PermissionRequest request, CompletableFuture<PermissionOutcome> answer, String token) {}
 
-    PermissionPrompts(AccessRules access, Duration timeout) {
+    PermissionPrompts(AccessRules access, Duration timeout, Mentions mentions) {
         this.access = access;
+        this.mentions = mentions;
         this.timeout = timeout;
     }
 
@@ -113,8 +115,9 @@ final class PermissionPrompts {
         Question question = new Question(request, answer, token);
         pending.put(token, question);
         String text = questionText(request);
-        CompletableFuture<Message> sent =
-                channel.sendMessage(text).setComponents(buttons(token, false)).submit();
+        CompletableFuture<Message> sent = mentions.restrict(
+                        channel.sendMessage(text).setComponents(buttons(token, false)))
+                .submit();
         var unused = answer.whenComplete((outcome, error) -> {
             if (error == null || !pending.remove(token, question)) {
                 return; // answered by a click, which edited the message itself
@@ -176,8 +179,8 @@ final class PermissionPrompts {
         question.answer.complete(allow ? question.request.allowOnce() : question.request.reject());
     }
 
-    private static void ephemeral(ButtonInteractionEvent event, String text) {
-        event.reply(text)
+    private void ephemeral(ButtonInteractionEvent event, String text) {
+        mentions.restrict(event.reply(text))
                 .setEphemeral(true)
                 .queue(
                         null,
@@ -195,8 +198,8 @@ final class PermissionPrompts {
     }
 
     /** The question once decided: the verdict below it, the buttons disabled. */
-    private static MessageEditData closed(String text, String verdict, String token) {
-        return new MessageEditBuilder()
+    private MessageEditData closed(String text, String verdict, String token) {
+        return mentions.restrict(new MessageEditBuilder())
                 .setContent(MessageSplitter.preview(text + "\n" + verdict, MessageSplitter.DISCORD_LIMIT))
                 .setComponents(buttons(token, true))
                 .build();

@@ -9,19 +9,20 @@ import io.github.acppool.broker.TurnStart;
 import io.github.acppool.turn.ToolCall;
 import io.github.acppool.turn.TurnEvent;
 import io.github.acppool.turn.TurnResult;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import net.dv8tion.jda.api.components.actionrow.ActionRow;
+import net.dv8tion.jda.api.components.buttons.Button;
 import net.dv8tion.jda.api.entities.Message;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
-import net.dv8tion.jda.api.entities.emoji.Emoji;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +38,11 @@ final class ReplyStream implements MessageListener {
 
     /*
      * Concurrency: `lock` guards the reply's state below. Discord calls (JDA's queue/submit never block) and calls
-     * into the EditCadence are made after releasing `lock`, with values computed under it; the cadence has its own
-     * lock and never calls back into this class. StatusReactions has its own monitor and only computes.
+     * into the EditCadences are made after releasing `lock`, with values computed under it; a cadence has its own
+     * lock and calls back into this class only through its editor (editPlaceholder, which takes `lock` briefly and
+     * is never called with the cadence's lock held). The ReactionDriver has its own monitor and orders the reaction
+     * calls itself; it never calls back. The typing renewal runs on the scheduler and re-checks `finished` under
+     * `lock`.
      */
     private static final Logger LOG = LoggerFactory.getLogger(ReplyStream.class);
 
@@ -48,11 +52,9 @@ final class ReplyStream implements MessageListener {
     private final DiscordConfig config;
     private final ScheduledExecutorService scheduler;
     private final Ticker ticker;
-    private final StatusReactions status;
+    private final ReactionDriver reactions;
+    private final Mentions mentions;
     private final ReentrantLock lock = new ReentrantLock();
-
-    /** At most one debounce tick is scheduled at a time. */
-    private final AtomicBoolean tickScheduled = new AtomicBoolean();
 
     @GuardedBy("lock")
     private final List<String> notices = new ArrayList<>();
@@ -75,20 +77,56 @@ final class ReplyStream implements MessageListener {
     @GuardedBy("lock")
     private boolean finished;
 
+    /** The "still working" line under the preview, until the agent shows something new. */
+    @GuardedBy("lock")
+    private @Nullable String stillWorking;
+
+    /** Repeats the typing indicator until the first text arrives or the turn ends. */
+    @GuardedBy("lock")
+    private @Nullable ScheduledFuture<?> typing;
+
+    @GuardedBy("lock")
+    private boolean typingStopped;
+
+    /** The last message of the final reply, once posted, and its text (late text is appended to it). */
+    @GuardedBy("lock")
+    private @Nullable CompletableFuture<@Nullable Message> lastPart;
+
+    @GuardedBy("lock")
+    private String lastPartText = "";
+
+    @GuardedBy("lock")
+    private final StringBuilder lateText = new StringBuilder();
+
+    @GuardedBy("lock")
+    private @Nullable EditCadence lateEdits;
+
+    private final String stopId;
+    private final Runnable onEnded;
+
+    /** How often the typing indicator is renewed: Discord shows it for about 10 seconds. */
+    static final Duration TYPING_INTERVAL = Duration.ofSeconds(8);
+
     ReplyStream(
             String conversationId,
             Message trigger,
             MessageChannel replyChannel,
             DiscordConfig config,
             ScheduledExecutorService scheduler,
-            Ticker ticker) {
+            Ticker ticker,
+            Mentions mentions,
+            String stopId,
+            Runnable onEnded) {
+        this.mentions = mentions;
+        this.stopId = stopId;
+        this.onEnded = onEnded;
         this.conversationId = conversationId;
         this.trigger = trigger;
         this.replyChannel = replyChannel;
         this.config = config;
         this.scheduler = scheduler;
         this.ticker = ticker;
-        this.status = new StatusReactions(config.statusEmoji(), config.statusDebounce());
+        this.reactions = new ReactionDriver(conversationId, trigger, config, scheduler, ticker);
     }
 
     /** A line shown above the reply (a skipped attachment, a lost session). */
@@ -167,10 +205,18 @@ final class ReplyStream implements MessageListener {
             if (event instanceof TurnEvent.TextChunk chunk) {
                 text.append(chunk.text());
                 next = StatusReactions.Status.THINKING;
+                stillWorking = null;
+                if (!chunk.text().isBlank()) {
+                    stopTypingLocked();
+                }
             } else if (event instanceof TurnEvent.ToolCallStarted started) {
                 next = putTool(started.toolCall());
+                stillWorking = null;
             } else if (event instanceof TurnEvent.ToolCallUpdated updated) {
                 next = putTool(updated.toolCall());
+                stillWorking = null;
+            } else if (event instanceof TurnEvent.StillWorking working) {
+                stillWorking = "… still working (" + DiscordBridge.human(working.elapsed()) + ")";
             } else {
                 return;
             }
@@ -209,9 +255,133 @@ final class ReplyStream implements MessageListener {
     @GuardedBy("lock")
     private String previewLocked() {
         String body = ReplyComposer.streaming(List.copyOf(tools.values()), text.toString(), config.toolDisplay());
-        return notices.isEmpty()
+        String shown = notices.isEmpty()
                 ? body
                 : MessageSplitter.preview(String.join("\n", notices) + "\n\n" + body, MessageSplitter.PREVIEW_LIMIT);
+        if (stillWorking == null) {
+            return shown;
+        }
+        String base = shown.equals(MessageSplitter.ELLIPSIS) ? "" : shown + "\n\n";
+        return MessageSplitter.preview(base + stillWorking, MessageSplitter.PREVIEW_LIMIT + stillWorking.length() + 2);
+    }
+
+    /**
+     * An update that arrived after the result (see {@link MessageListener#onLateEvent}): late text is appended to
+     * the last message of the reply, at the edit cadence.
+     */
+    @Override
+    public void onLateEvent(TurnEvent event) {
+        if (!(event instanceof TurnEvent.TextChunk chunk) || chunk.text().isEmpty()) {
+            return;
+        }
+        CompletableFuture<@Nullable Message> last;
+        lock.lock();
+        try {
+            lateText.append(chunk.text());
+            last = lastPart;
+        } finally {
+            lock.unlock();
+        }
+        if (last == null) {
+            LOG.debug("{} - late text before the reply was shown; it waits for it", conversationId);
+            return;
+        }
+        var unused = last.thenAccept(this::showLate);
+    }
+
+    private void showLate(@Nullable Message message) {
+        if (message == null) {
+            return;
+        }
+        String shown;
+        EditCadence edits;
+        lock.lock();
+        try {
+            if (lateText.length() == 0) {
+                return;
+            }
+            if (lateEdits == null) {
+                lateEdits = new EditCadence(
+                        conversationId, lastPartText, config.editInterval(), scheduler, ticker, t -> mentions.restrict(
+                                        message.editMessage(t))
+                                .submit());
+            }
+            edits = lateEdits;
+            shown = MessageSplitter.preview(lastPartText + lateText, MessageSplitter.DISCORD_LIMIT);
+        } finally {
+            lock.unlock();
+        }
+        edits.update(shown);
+    }
+
+    /** Starts the typing indicator at once; it is renewed until the first text or the end of the turn. */
+    private void startTyping() {
+        lock.lock();
+        try {
+            if (typing != null || typingStopped || finished) {
+                return;
+            }
+            typing = scheduleTypingLocked();
+        } finally {
+            lock.unlock();
+        }
+        sendTyping();
+    }
+
+    @GuardedBy("lock")
+    private @Nullable ScheduledFuture<?> scheduleTypingLocked() {
+        try {
+            return scheduler.schedule(this::renewTyping, TYPING_INTERVAL.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RuntimeException e) {
+            LOG.debug("{} - typing indicator not scheduled: {}", conversationId, e.toString());
+            return null;
+        }
+    }
+
+    private void renewTyping() {
+        lock.lock();
+        try {
+            if (typingStopped || finished) {
+                return;
+            }
+            typing = scheduleTypingLocked();
+        } finally {
+            lock.unlock();
+        }
+        sendTyping();
+    }
+
+    private void sendTyping() {
+        replyChannel
+                .sendTyping()
+                .queue(null, e -> LOG.debug("{} - typing indicator failed: {}", conversationId, e.toString()));
+    }
+
+    @GuardedBy("lock")
+    private void stopTypingLocked() {
+        typingStopped = true;
+        if (typing != null) {
+            typing.cancel(false);
+            typing = null;
+        }
+    }
+
+    /** A streamed edit keeps the Stop button; the final edit (made once finished) removes it. */
+    private CompletableFuture<Message> editPlaceholder(Message message, String text) {
+        boolean done;
+        lock.lock();
+        try {
+            done = finished;
+        } finally {
+            lock.unlock();
+        }
+        return mentions.restrict(message.editMessage(text).setComponents(done ? List.of() : stopButton()))
+                .submit();
+    }
+
+    /** The Stop button while the reply streams; none once it is final. */
+    private List<ActionRow> stopButton() {
+        return List.of(ActionRow.of(Button.secondary(stopId, "Stop")));
     }
 
     private void ensurePlaceholder() {
@@ -226,8 +396,8 @@ final class ReplyStream implements MessageListener {
         } finally {
             lock.unlock();
         }
-        replyChannel
-                .sendMessage(MessageSplitter.ELLIPSIS)
+        startTyping();
+        mentions.restrict(replyChannel.sendMessage(MessageSplitter.ELLIPSIS).setComponents(stopButton()))
                 .queue(
                         message -> {
                             String preview = null;
@@ -242,7 +412,7 @@ final class ReplyStream implements MessageListener {
                                             config.editInterval(),
                                             scheduler,
                                             ticker,
-                                            text -> message.editMessage(text).submit());
+                                            t -> editPlaceholder(message, t));
                                     cadence = edits;
                                     preview = previewLocked();
                                 }
@@ -266,10 +436,6 @@ final class ReplyStream implements MessageListener {
 
     /** The message's result: the final reply (if it streamed here) and the final reaction. */
     void finish(@Nullable BrokerResult result, @Nullable Throwable error) {
-        boolean ok = error == null
-                && result != null
-                && (result.outcome() == BrokerResult.Outcome.COMPLETED
-                        || result.outcome() == BrokerResult.Outcome.CANCELLED);
         boolean replyHere = error != null || result == null || result.repliedHere();
         List<String> parts;
         CompletableFuture<@Nullable Message> shown;
@@ -280,6 +446,7 @@ final class ReplyStream implements MessageListener {
                 return;
             }
             finished = true;
+            stopTypingLocked();
             edits = cadence;
             cadence = null;
             parts = replyHere ? finalPartsLocked(result, error) : List.of();
@@ -297,40 +464,77 @@ final class ReplyStream implements MessageListener {
                     result.outcome(),
                     result.error());
         }
-        setStatus(ok ? StatusReactions.Status.DONE : StatusReactions.Status.ERROR);
+        // The final status shows once the reply it stands for is visible, never before.
+        reactions.settle();
+        StatusReactions.Status end = finalStatus(result, error);
+        onEnded.run();
+        CompletableFuture<@Nullable Message> posted = showFinal(parts, shown, edits);
+        lock.lock();
+        try {
+            lastPart = posted;
+            lastPartText = parts.isEmpty() ? "" : parts.get(parts.size() - 1);
+        } finally {
+            lock.unlock();
+        }
+        var unused = posted.whenComplete((last, failed) -> {
+            reactions.set(end);
+            showLate(last);
+        });
+    }
+
+    static StatusReactions.Status finalStatus(@Nullable BrokerResult result, @Nullable Throwable error) {
+        if (error != null || result == null) {
+            return StatusReactions.Status.ERROR;
+        }
+        return switch (result.outcome()) {
+            case COMPLETED -> StatusReactions.Status.DONE;
+            case CANCELLED -> StatusReactions.Status.CANCELLED;
+            default -> StatusReactions.Status.ERROR;
+        };
+    }
+
+    /** Completes with the reply's last message when the reply is on Discord (null if that failed; it is logged). */
+    private CompletableFuture<@Nullable Message> showFinal(
+            List<String> parts, @Nullable CompletableFuture<@Nullable Message> shown, @Nullable EditCadence edits) {
         if (parts.isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         if (shown == null) {
-            sendInOrder(parts, 0);
-            return;
+            return sendInOrder(parts, 0, null);
         }
-        EditCadence finalEdits = edits;
-        var unused = shown.thenAccept(message -> {
+        return shown.thenCompose(message -> {
             if (message == null) {
-                sendInOrder(parts, 0);
-            } else if (finalEdits == null) {
-                message.editMessage(parts.get(0))
-                        .queue(done -> sendInOrder(parts, 1), failed -> postAnew(message, parts, failed));
-            } else {
-                var unusedFinal = finalEdits.finish(parts.get(0)).whenComplete((done, failed) -> {
-                    if (failed != null) {
-                        postAnew(message, parts, failed);
-                    } else {
-                        sendInOrder(parts, 1);
-                    }
-                });
+                return sendInOrder(parts, 0, null);
             }
+            // The final edit also takes the Stop button away, so it is sent even if the text is shown already.
+            CompletableFuture<?> edited = edits == null
+                    ? mentions.restrict(message.editMessage(parts.get(0)).setComponents())
+                            .submit()
+                    : edits.finish(parts.get(0), true);
+            CompletableFuture<@Nullable Throwable> outcome = edited.handle((done, failed) -> failed);
+            return outcome.thenCompose(
+                    failed -> failed == null ? sendInOrder(parts, 1, message) : postAnew(message, parts, failed));
         });
     }
 
     /** The final edit failed: the whole reply goes out as new messages, and the stale placeholder goes away first. */
-    private void postAnew(Message placeholder, List<String> parts, Throwable editFailure) {
+    private CompletableFuture<@Nullable Message> postAnew(
+            Message placeholder, List<String> parts, Throwable editFailure) {
         LOG.warn("{} - could not edit the reply into the placeholder; posting it anew", conversationId, editFailure);
-        placeholder.delete().queue(done -> sendInOrder(parts, 0), failed -> {
-            LOG.warn("{} - could not delete the placeholder {}", conversationId, placeholder.getId(), failed);
-            sendInOrder(parts, 0);
-        });
+        return placeholder
+                .delete()
+                .submit()
+                .handle((done, failed) -> {
+                    if (failed != null) {
+                        LOG.warn(
+                                "{} - could not delete the placeholder {}",
+                                conversationId,
+                                placeholder.getId(),
+                                failed);
+                    }
+                    return null;
+                })
+                .thenCompose(ignored -> sendInOrder(parts, 0, null));
     }
 
     @GuardedBy("lock")
@@ -339,26 +543,29 @@ final class ReplyStream implements MessageListener {
         String body;
         if (error != null || result == null) {
             views = List.of();
-            body = ErrorLines.describe(error == null ? new IllegalStateException("no result") : error);
+            Throwable failure = error == null ? new IllegalStateException("no result") : error;
+            body = ErrorLines.describe(failure) + diagnosticsBlock(failure.toString());
         } else {
             TurnResult turn = result.turn();
             views = turn == null
                     ? List.of()
                     : turn.toolCalls().stream().map(ReplyStream::view).toList();
+            boolean failed = result.outcome() != BrokerResult.Outcome.COMPLETED
+                    && result.outcome() != BrokerResult.Outcome.CANCELLED;
             if (turn != null && !turn.text().isBlank()) {
                 body = result.userText();
             } else {
-                // No text: one short line saying why (the diagnostics, stderr included, go to the log).
-                String full = result.userText();
+                // No text: one short sentence for the user; the operator's diagnostics go to the log.
                 LOG.info(
-                        "{} - no text reply to message {}: {}\n{}",
+                        "{} - no text reply to message {}: {} {}",
                         conversationId,
                         trigger.getId(),
-                        full,
+                        result.userText(),
                         result.diagnostics());
-                boolean failed = result.outcome() != BrokerResult.Outcome.COMPLETED
-                        && result.outcome() != BrokerResult.Outcome.CANCELLED;
-                body = (failed ? "⚠️ " : "") + ErrorLines.firstLine(full);
+                body = (failed ? "⚠️ " : "") + ErrorLines.firstLine(result.userText());
+            }
+            if (failed) {
+                body += diagnosticsBlock(result.diagnostics());
             }
         }
         String top = String.join("\n", notices);
@@ -381,53 +588,40 @@ final class ReplyStream implements MessageListener {
         return all;
     }
 
-    private void sendInOrder(List<String> parts, int from) {
+    /** Sends {@code parts} from {@code from} on, one after the other; completes with the last one sent. */
+    private CompletableFuture<@Nullable Message> sendInOrder(List<String> parts, int from, @Nullable Message last) {
         if (from >= parts.size()) {
-            return;
+            return CompletableFuture.completedFuture(last);
         }
-        replyChannel.sendMessage(parts.get(from)).queue(sent -> sendInOrder(parts, from + 1), error -> {
-            LOG.warn("{} - could not send part {} of {} of the reply", conversationId, from + 1, parts.size(), error);
-            sendInOrder(parts, from + 1);
-        });
+        return mentions.restrict(replyChannel.sendMessage(parts.get(from)))
+                .submit()
+                .handle((sent, error) -> {
+                    if (error != null) {
+                        LOG.warn(
+                                "{} - could not send part {} of {} of the reply",
+                                conversationId,
+                                from + 1,
+                                parts.size(),
+                                error);
+                        return null;
+                    }
+                    return sent;
+                })
+                .thenCompose(sent -> sendInOrder(parts, from + 1, sent == null ? last : sent));
     }
+
+    /** The operator's diagnostics under an error reply, only when the operator switched {@code showDiagnostics} on. */
+    private String diagnosticsBlock(String diagnostics) {
+        if (!config.showDiagnostics() || diagnostics.isBlank()) {
+            return "";
+        }
+        String shown = MessageSplitter.preview(diagnostics.strip().replace("```", "`\u200b``"), MAX_DIAGNOSTICS);
+        return "\n```\n" + shown + "\n```";
+    }
+
+    static final int MAX_DIAGNOSTICS = 1500;
 
     private void setStatus(StatusReactions.Status next) {
-        apply(status.set(next, ticker.read()));
-        scheduleTick();
-    }
-
-    private void scheduleTick() {
-        OptionalLong due = status.nextTickNanos();
-        if (due.isPresent() && tickScheduled.compareAndSet(false, true)) {
-            long delay = Math.max(0, due.getAsLong() - ticker.read());
-            try {
-                var unused = scheduler.schedule(
-                        () -> {
-                            tickScheduled.set(false);
-                            apply(status.tick(ticker.read()));
-                            scheduleTick();
-                        },
-                        delay,
-                        TimeUnit.NANOSECONDS);
-            } catch (RuntimeException e) {
-                tickScheduled.set(false);
-                LOG.debug("{} - status reaction not scheduled: {}", conversationId, e.toString());
-            }
-        }
-    }
-
-    private void apply(List<StatusReactions.Change> changes) {
-        for (StatusReactions.Change change : changes) {
-            Emoji emoji = Emoji.fromUnicode(change.emoji());
-            (change.add() ? trigger.addReaction(emoji) : trigger.removeReaction(emoji))
-                    .queue(
-                            null,
-                            error -> LOG.debug(
-                                    "{} - status reaction {} on {} failed: {}",
-                                    conversationId,
-                                    change.emoji(),
-                                    trigger.getId(),
-                                    error.toString()));
-        }
+        reactions.set(next);
     }
 }

@@ -7,17 +7,19 @@ import org.jspecify.annotations.Nullable;
  * The reactions that show a conversation's status on the message that started a turn.
  *
  * <p>Defaults (openab's): {@value #DEFAULT_QUEUED} queued, {@value #DEFAULT_THINKING} thinking, {@value
- * #DEFAULT_TOOL} running a tool, {@value #DEFAULT_DONE} done, {@value #DEFAULT_ERROR} failed. Defaults may change
+ * #DEFAULT_TOOL} running a tool, {@value #DEFAULT_DONE} done, {@value #DEFAULT_CANCELLED} cancelled, {@value
+ * #DEFAULT_ERROR} failed. Defaults may change
  * between releases.
  *
  * <p>Immutable and thread-safe.
  */
-public record StatusEmoji(String queued, String thinking, String tool, String done, String error) {
+public record StatusEmoji(String queued, String thinking, String tool, String done, String cancelled, String error) {
 
     public static final String DEFAULT_QUEUED = "👀";
     public static final String DEFAULT_THINKING = "🤔";
     public static final String DEFAULT_TOOL = "🔥";
     public static final String DEFAULT_DONE = "🆗";
+    public static final String DEFAULT_CANCELLED = "⏹";
     public static final String DEFAULT_ERROR = "😱";
 
     public StatusEmoji {
@@ -25,6 +27,7 @@ public record StatusEmoji(String queued, String thinking, String tool, String do
         check(thinking, "thinking");
         check(tool, "tool");
         check(done, "done");
+        check(cancelled, "cancelled");
         check(error, "error");
     }
 
@@ -55,6 +58,7 @@ public record StatusEmoji(String queued, String thinking, String tool, String do
         private @Nullable String thinking;
         private @Nullable String tool;
         private @Nullable String done;
+        private @Nullable String cancelled;
         private @Nullable String error;
 
         private Builder() {}
@@ -84,6 +88,12 @@ public record StatusEmoji(String queued, String thinking, String tool, String do
         }
 
         @CanIgnoreReturnValue
+        public Builder cancelled(String emoji) {
+            cancelled = setOnce(cancelled, emoji, "cancelled");
+            return this;
+        }
+
+        @CanIgnoreReturnValue
         public Builder error(String emoji) {
             error = setOnce(error, emoji, "error");
             return this;
@@ -95,6 +105,7 @@ public record StatusEmoji(String queued, String thinking, String tool, String do
                     thinking == null ? DEFAULT_THINKING : thinking,
                     tool == null ? DEFAULT_TOOL : tool,
                     done == null ? DEFAULT_DONE : done,
+                    cancelled == null ? DEFAULT_CANCELLED : cancelled,
                     error == null ? DEFAULT_ERROR : error);
         }
 

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>One status reaction is shown at a time. The first status, and QUEUED, DONE and ERROR, show at once; THINKING and
  * TOOL replace a shown status only once they have lasted the debounce time (default 700 ms, openab's), so a turn that
- * flips between thinking and tools does not make the message flicker. DONE and ERROR are final. The new reaction is
+ * flips between thinking and tools does not make the message flicker. DONE, CANCELLED and ERROR are final, and
+ * {@link #settle} drops a debounced status still waiting (the turn is over, only its final status is to come). The new reaction is
  * added before the old one is removed, so the message never shows none.
  *
  * <p>Thread-safe.
@@ -30,10 +31,11 @@ final class StatusReactions {
         THINKING,
         TOOL,
         DONE,
+        CANCELLED,
         ERROR;
 
         boolean isFinal() {
-            return this == DONE || this == ERROR;
+            return this == DONE || this == CANCELLED || this == ERROR;
         }
 
         boolean isDebounced() {
@@ -94,6 +96,11 @@ final class StatusReactions {
         return List.of();
     }
 
+    /** The turn is over: a debounced status still waiting never shows. */
+    synchronized void settle() {
+        pending = null;
+    }
+
     /** When {@link #tick} has work to do, if ever. */
     synchronized OptionalLong nextTickNanos() {
         return pending == null ? OptionalLong.empty() : OptionalLong.of(pendingSinceNanos + debounceNanos);
@@ -121,6 +128,7 @@ final class StatusReactions {
             case THINKING -> emoji.thinking();
             case TOOL -> emoji.tool();
             case DONE -> emoji.done();
+            case CANCELLED -> emoji.cancelled();
             case ERROR -> emoji.error();
         };
     }

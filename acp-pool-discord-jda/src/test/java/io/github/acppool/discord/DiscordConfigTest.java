@@ -25,6 +25,9 @@ final class DiscordConfigTest {
         assertThat(config.maxImageBytes()).isEqualTo(10 * 1024 * 1024);
         assertThat(config.attachmentDownloadTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.registerCommands()).isTrue();
+        assertThat(config.commandGuilds()).isEmpty();
+        assertThat(config.allowUserMentions()).isFalse();
+        assertThat(config.showDiagnostics()).isFalse();
     }
 
     @Test

@@ -87,7 +87,15 @@ final class DiscordFrontEndIT {
                 .build();
         JDA jda = discord.login(discord.jdaBuilder(DiscordFrontEnd.requiredIntents()));
         frontEnd.start(broker, jda);
-        await().atMost(WAIT).until(() -> discord.globalCommandNames().containsAll(Set.of("cancel", "reset", "status")));
+        await().atMost(WAIT).until(() -> discord.globalCommandNames()
+                .containsAll(Set.of("ask", "cancel", "reset", "status", DiscordBridge.ASK_MESSAGE)));
+    }
+
+    @Test
+    void theCommandsAreRegisteredGloballyInOneBulkCall() {
+        assertThat(discord.calls("PUT", "/applications/*/commands")).hasSize(1);
+        assertThat(discord.calls("POST", "/applications/*/commands")).isEmpty();
+        assertThat(discord.calls("PUT", "/applications/*/guilds/*/commands")).isEmpty();
     }
 
     @AfterAll
@@ -181,7 +189,12 @@ final class DiscordFrontEndIT {
         FakeMessage trigger = mention(alice, "chunks 3 1000");
         long thread = awaitThread(trigger);
         placeholderPost.awaitArrival();
-        awaitReaction(trigger, StatusEmoji.DEFAULT_DONE); // the turn has ended; Discord has not answered yet
+        String conversation = DiscordFrontEnd.conversationId(thread);
+        await().atMost(WAIT)
+                .until(() -> broker.status(conversation).orElseThrow().turns() == 1
+                        && !broker.status(conversation)
+                                .orElseThrow()
+                                .busy()); // the turn has ended; Discord has not answered
         placeholderPost.release();
         String first = "0".repeat(1000) + "1".repeat(1000);
         await().atMost(WAIT)
@@ -200,6 +213,58 @@ final class DiscordFrontEndIT {
                 .extracting(call -> call.text("content"))
                 .containsExactly(first);
         assertThat(discord.message(placeholder).orElseThrow().content()).isEqualTo(first);
+    }
+
+    @Test
+    void reactionsGoOutInOrder_whenDiscordIsSlow_andEndWithExactlyTheDoneReaction() {
+        HeldCall thinking = discord.holdNext("PUT", "/channels/*/messages/*/reactions/*/@me");
+        FakeMessage trigger = mention(alice, "say fast turn");
+        thinking.awaitArrival();
+        long thread = awaitThread(trigger);
+        awaitBotMessageContaining(thread, "fast turn"); // the turn is over while the first reaction is held
+        String reactions = "/channels/" + general.id() + "/messages/" + trigger.idString() + "/reactions/*/@me";
+        assertThat(discord.calls("PUT", reactions)).isEmpty();
+        thinking.release();
+        awaitReaction(trigger, StatusEmoji.DEFAULT_DONE);
+        await().atMost(WAIT)
+                .until(() ->
+                        discord.message(trigger.id()).orElseThrow().reactions().size() == 1);
+        assertThat(discord.calls().stream()
+                        .filter(c -> c.matches("PUT", reactions) || c.matches("DELETE", reactions))
+                        .map(c -> c.method() + " " + c.segment(5)))
+                .containsExactly(
+                        "PUT " + StatusEmoji.DEFAULT_THINKING,
+                        "PUT " + StatusEmoji.DEFAULT_DONE,
+                        "DELETE " + StatusEmoji.DEFAULT_THINKING);
+        assertThat(discord.message(trigger.id()).orElseThrow().reactions()).containsExactly(StatusEmoji.DEFAULT_DONE);
+    }
+
+    @Test
+    void theDoneReactionComesOnlyAfterTheFinalText_evenUnderAStrictEditLimit() {
+        discord.failNext("PATCH", "/channels/*/messages/*", RestFailure.rateLimited(Duration.ofSeconds(2)));
+        FakeMessage trigger = mention(alice, "say slow final text");
+        long thread = awaitThread(trigger);
+        awaitBotMessageContaining(thread, "slow final text");
+        awaitReaction(trigger, StatusEmoji.DEFAULT_DONE);
+        List<RestCall> calls = discord.calls();
+        int finalEdit = -1;
+        int done = -1;
+        for (int i = 0; i < calls.size(); i++) {
+            RestCall call = calls.get(i);
+            if (call.matches("PATCH", "/channels/" + thread + "/messages/*") && call.status() == 200) {
+                finalEdit = i;
+            } else if (call.matches("PUT", "/channels/*/messages/" + trigger.idString() + "/reactions/*/@me")
+                    && call.segment(5).equals(StatusEmoji.DEFAULT_DONE)) {
+                done = i;
+            }
+        }
+        assertThat(calls.stream().filter(c -> c.matches("PATCH", "/channels/" + thread + "/messages/*")))
+                .extracting(RestCall::status)
+                .containsExactly(429, 200);
+        assertThat(done).as("the done reaction after the final edit").isGreaterThan(finalEdit);
+        await().atMost(WAIT)
+                .until(() ->
+                        discord.message(trigger.id()).orElseThrow().reactions().size() == 1);
     }
 
     @Test
@@ -345,6 +410,66 @@ final class DiscordFrontEndIT {
         awaitReaction(trigger, StatusEmoji.DEFAULT_ERROR);
     }
 
+    @Test
+    void noMessageTheBotSendsCanPing_whateverTheAgentOrAUserWrites() {
+        String pings = "@everyone @here <@&4242> <@" + alice.id() + ">";
+        // Streamed edits, the final edit and a second part, all carrying the pings.
+        FakeMessage trigger = mention(alice, "say " + pings + "\nwait-for-continue");
+        long thread = awaitThread(trigger);
+        long placeholder = awaitPlaceholder(thread);
+        await().atMost(WAIT).until(() -> {
+            clock.advance(DiscordConfig.DEFAULT_EDIT_INTERVAL);
+            return discord.message(placeholder).orElseThrow().content().contains("@everyone");
+        });
+        // A slash command (deferred, then edited in) and a refused one (an ephemeral answer).
+        commandAnswer(discord.runSlashCommand(alice, discord.channel(thread), "cancel"));
+        ephemeralAnswer(discord.runSlashCommand(bob, discord.channel(thread), "status"));
+        awaitReaction(trigger, StatusEmoji.DEFAULT_CANCELLED);
+        discord.sendUserMessage(alice, discord.channel(thread), "chunks 3 1000\nsay " + pings);
+        await().atMost(WAIT).until(() -> botMessages(thread).stream()
+                .anyMatch(m -> m.content().endsWith(pings)));
+        // A permission question, a refused click (ephemeral) and an accepted one (the question edited).
+        discord.sendUserMessage(alice, discord.channel(thread), "permission " + pings);
+        FakeMessage question = awaitQuestion(thread, 1);
+        ephemeralAnswer(discord.clickButton(bob, question.id(), buttonId(question, "allow")));
+        discord.awaitCall(
+                "POST",
+                discord.clickButton(alice, question.id(), buttonId(question, "allow"))
+                        .callbackPath());
+        awaitBotMessageContaining(thread, "permission " + pings + ":");
+
+        // Every call that carries content; a deferred answer (callback type 5) has none until it is edited in.
+        List<RestCall> messages = discord.calls().stream()
+                .filter(DiscordFrontEndIT::sendsAMessage)
+                .filter(call -> (call.path().startsWith("/interactions/")
+                                ? call.body().path("data")
+                                : call.body())
+                        .has("content"))
+                .toList();
+        assertThat(messages)
+                .extracting(DiscordFrontEndIT::kind)
+                .contains(
+                        "POST message",
+                        "PATCH message",
+                        "POST interaction callback 4",
+                        "POST interaction callback 7",
+                        "PATCH interaction original");
+        assertThat(messages).allSatisfy(call -> {
+            JsonNode data =
+                    call.path().startsWith("/interactions/") ? call.body().path("data") : call.body();
+            JsonNode allowed = data.path("allowed_mentions");
+            assertThat(allowed.path("parse").isArray())
+                    .as("allowed_mentions of %s", call)
+                    .isTrue();
+            assertThat(allowed.path("parse")).as("parse of %s", call).isEmpty();
+            assertThat(allowed.path("users")).as("users of %s", call).isEmpty();
+            assertThat(allowed.path("roles")).as("roles of %s", call).isEmpty();
+            assertThat(allowed.path("replied_user").asBoolean(false))
+                    .as("replied_user of %s", call)
+                    .isFalse();
+        });
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static FakeMessage mention(FakeUser user, String text) {
@@ -354,6 +479,34 @@ final class DiscordFrontEndIT {
     private static long awaitThread(FakeMessage trigger) {
         discord.awaitCall("POST", "/channels/*/messages/" + trigger.idString() + "/threads");
         return discord.threadStartedFrom(trigger.id()).orElseThrow();
+    }
+
+    private static long awaitPlaceholder(long thread) {
+        discord.awaitCalls(
+                "placeholder",
+                c -> c.matches("POST", "/channels/" + thread + "/messages")
+                        && c.text("content").equals(MessageSplitter.ELLIPSIS),
+                1);
+        return botMessages(thread).get(0).id();
+    }
+
+    /** Every REST call that creates or edits a message (in a channel or as an interaction's answer). */
+    private static boolean sendsAMessage(RestCall call) {
+        return call.matches("POST", "/channels/*/messages")
+                || call.matches("PATCH", "/channels/*/messages/*")
+                || call.matches("POST", "/interactions/*/*/callback")
+                || call.matches("POST", "/webhooks/*/*")
+                || call.matches("PATCH", "/webhooks/*/*/messages/*");
+    }
+
+    private static String kind(RestCall call) {
+        if (call.path().startsWith("/interactions/")) {
+            return "POST interaction callback " + call.body().path("type").asInt();
+        }
+        if (call.path().startsWith("/webhooks/")) {
+            return call.method().equals("POST") ? "POST interaction follow-up" : "PATCH interaction original";
+        }
+        return call.method() + " message";
     }
 
     private static List<FakeMessage> botMessages(long channelId) {

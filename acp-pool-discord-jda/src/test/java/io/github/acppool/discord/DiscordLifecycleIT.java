@@ -232,7 +232,8 @@ final class DiscordLifecycleIT {
         await().atMost(WAIT).until(() -> discord.globalCommandNames().containsAll(Set.of("cancel", "reset", "status")));
         long thread = awaitThread(mention(alice, "say ready or not"));
         awaitBotMessageContaining(thread, "ready or not");
-        assertThat(discord.calls("POST", "/applications/*/commands")).hasSize(3);
+        assertThat(discord.calls("PUT", "/applications/*/commands")).hasSize(1);
+        assertThat(discord.calls("POST", "/applications/*/commands")).isEmpty();
     }
 
     @Test

@@ -136,6 +136,20 @@ final class EditCadenceTest {
     }
 
     @Test
+    void aFinalEditThatMustAlwaysBeSent_isSentEvenIfItsTextIsShown() {
+        EditCadence cadence = cadence();
+        cadence.update("same");
+        clock.advance(INTERVAL);
+        editor.completeAll();
+
+        CompletableFuture<Void> done = cadence.finish("same", true);
+        assertThat(done).isNotDone();
+        editor.completeAll();
+        assertThat(done).isCompleted();
+        assertThat(editor.texts).containsExactly("same", "same");
+    }
+
+    @Test
     void aFailedFinalEditFailsTheFuture() {
         EditCadence cadence = cadence();
         CompletableFuture<Void> done = cadence.finish("final");

@@ -88,6 +88,28 @@ final class StatusReactionsTest {
     }
 
     @Test
+    void cancelledHasItsOwnReactionAndIsFinal() {
+        reactions.set(THINKING, 0);
+
+        assertThat(reactions.set(StatusReactions.Status.CANCELLED, 10 * MS))
+                .containsExactly(add(StatusEmoji.DEFAULT_CANCELLED), remove("🤔"));
+        assertThat(reactions.set(DONE, 20 * MS)).isEmpty();
+        assertThat(reactions.shown()).isEqualTo(StatusReactions.Status.CANCELLED);
+    }
+
+    @Test
+    void settlingDropsADebouncedStatusStillWaiting() {
+        reactions.set(THINKING, 0);
+        assertThat(reactions.set(TOOL, 100 * MS)).isEmpty();
+
+        reactions.settle();
+
+        assertThat(reactions.nextTickNanos()).isEmpty();
+        assertThat(reactions.tick(5000 * MS)).isEmpty();
+        assertThat(reactions.set(DONE, 5000 * MS)).containsExactly(add("🆗"), remove("🤔"));
+    }
+
+    @Test
     void theEmojiAreConfigurable() {
         StatusReactions custom = new StatusReactions(
                 StatusEmoji.builder().queued("⏳").error("💥").build(), Duration.ZERO);

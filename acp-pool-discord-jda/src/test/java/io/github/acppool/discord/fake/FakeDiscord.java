@@ -309,6 +309,15 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    public Set<String> guildCommandNames() {
+        lock.lock();
+        try {
+            return Set.copyOf(guildCommands.keySet());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- acting as users
 
     /**
@@ -430,6 +439,30 @@ public final class FakeDiscord implements AutoCloseable {
 
     public FakeInteraction runSlashCommand(FakeUser user, FakeChannel channel, String command) {
         return runSlashCommand(user, channel, command, Map.of());
+    }
+
+    /** A user runs the message context-menu command {@code command} (e.g. "Ask the agent") on a message. */
+    public FakeInteraction runMessageCommand(FakeUser user, long messageId, String command) {
+        lock.lock();
+        try {
+            MessageState message = requireNonNull(messages.get(messageId), "unknown message");
+            ChannelState channel = requireNonNull(channels.get(message.channelId), "unknown channel");
+            ObjectNode data = Payloads.JSON.objectNode();
+            ObjectNode registered = globalCommands.getOrDefault(command, guildCommands.get(command));
+            data.put("id", registered != null ? registered.path("id").asText() : Payloads.id(nextId()));
+            data.put("name", command);
+            data.put("type", 3);
+            data.put("target_id", Payloads.id(messageId));
+            if (registered != null && registered.has("guild_id")) {
+                data.put("guild_id", Payloads.id(guildId));
+            }
+            data.putObject("resolved")
+                    .putObject("messages")
+                    .set(Payloads.id(messageId), gatewayMessage(message, channel));
+            return dispatchInteraction(2, user, channel(message.channelId), data, null);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** A user clicks the button with {@code customId} on a message the bot sent. */

@@ -448,6 +448,7 @@ record BotConfig(
             emojiIfSet(emoji, "thinking", statusEmoji::thinking);
             emojiIfSet(emoji, "tool", statusEmoji::tool);
             emojiIfSet(emoji, "done", statusEmoji::done);
+            emojiIfSet(emoji, "cancelled", statusEmoji::cancelled);
             emojiIfSet(emoji, "error", statusEmoji::error);
             emoji.finish();
             frontEnd.statusEmoji(statusEmoji.build());
@@ -456,6 +457,16 @@ record BotConfig(
             ifSet(section.duration("permissionTimeout", Duration.ofSeconds(1)), frontEnd::permissionTimeout);
             if (section.has("registerCommands")) {
                 frontEnd.registerCommands(section.bool("registerCommands", DiscordConfig.DEFAULT_REGISTER_COMMANDS));
+            }
+            if (section.has("commandGuilds")) {
+                frontEnd.commandGuilds(section.ids("commandGuilds"));
+            }
+            if (section.has("allowUserMentions")) {
+                frontEnd.allowUserMentions(
+                        section.bool("allowUserMentions", DiscordConfig.DEFAULT_ALLOW_USER_MENTIONS));
+            }
+            if (section.has("showDiagnostics")) {
+                frontEnd.showDiagnostics(section.bool("showDiagnostics", DiscordConfig.DEFAULT_SHOW_DIAGNOSTICS));
             }
             Section attachments = section.section("attachments");
             ifSet(attachments.size("maxTextBytes", 0), frontEnd::maxTextAttachmentBytes);

@@ -181,11 +181,14 @@ final class BotConfigTest {
                   trustedBots: [555]
                   maxBotTurns: 7
                   toolDisplay: hidden
-                  statusEmoji: {queued: "⏳", thinking: "💭", tool: "🛠️", done: "✅", error: "❌"}
+                  statusEmoji: {queued: "⏳", thinking: "💭", tool: "🛠️", done: "✅", cancelled: "✋", error: "❌"}
                   statusDebounce: 0s
                   editInterval: 2s
                   permissionTimeout: 90s
                   registerCommands: false
+                  commandGuilds: [666]
+                  allowUserMentions: true
+                  showDiagnostics: true
                   attachments: {maxTextBytes: 1MB, maxImageBytes: 0, downloadTimeout: 10s}
                   restBaseUrl: http://127.0.0.1:9000/api/v10
                   gatewayUrl: ws://127.0.0.1:9000/gateway
@@ -217,11 +220,14 @@ final class BotConfigTest {
         assertThat(frontEnd.access().trustedBots()).containsExactly(555L);
         assertThat(frontEnd.access().maxBotTurns()).isEqualTo(7);
         assertThat(frontEnd.toolDisplay()).isEqualTo(ToolDisplay.HIDDEN);
-        assertThat(frontEnd.statusEmoji()).isEqualTo(new StatusEmoji("⏳", "💭", "🛠️", "✅", "❌"));
+        assertThat(frontEnd.statusEmoji()).isEqualTo(new StatusEmoji("⏳", "💭", "🛠️", "✅", "✋", "❌"));
         assertThat(frontEnd.statusDebounce()).isZero();
         assertThat(frontEnd.editInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(frontEnd.permissionTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(frontEnd.registerCommands()).isFalse();
+        assertThat(frontEnd.commandGuilds()).containsExactly(666L);
+        assertThat(frontEnd.allowUserMentions()).isTrue();
+        assertThat(frontEnd.showDiagnostics()).isTrue();
         assertThat(frontEnd.maxTextAttachmentBytes()).isEqualTo(1_000_000);
         assertThat(frontEnd.maxImageBytes()).isZero();
         assertThat(frontEnd.attachmentDownloadTimeout()).isEqualTo(Duration.ofSeconds(10));
