@@ -35,6 +35,7 @@ public final class AgentAuthenticationException extends AgentStartException {
     }
 
     /** One plain sentence for the chat user: no method ids, variables, paths or ids. */
+    @Override
     public String userMessage() {
         return USER_MESSAGE;
     }
