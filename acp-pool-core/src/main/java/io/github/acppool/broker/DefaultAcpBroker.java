@@ -67,6 +67,11 @@ final class DefaultAcpBroker implements AcpBroker {
      *      submitting thread, holding nothing, around enqueue + onQueued);
      *   3. a Conversation's `lock` (bookkeeping only: queue, running, retired, generation);
      *   4. the bin lock of `conversations` (ConcurrentHashMap.remove when a conversation retires under 3).
+     * Beside them, a Conversation's `storeLock` is taken with at most lock 1 held, and only the store is called under
+     * it: persist (eviction listener) and forgetIfStored check the generation and write under it, and end() bumps
+     * the generation (under 3) before it removes under it, so a reset's remove always wins (issue 12, race 1).
+     * Every future is completed through Submission.complete/fail, which first passes the submission's lock 2, so
+     * every listener call (onQueued included) happens before the future completes (issue 12, race 2).
      * There is no broker-wide lock: `conversations` is a concurrent map and `state` an atomic. Nothing waits for a
      * connection lock while holding any other lock: only a driver waits for one (in pool.withConnection), and it
      * holds nothing then. Lock 2 is held over user code (onQueued), so a driver may wait under lock 1 for a
@@ -89,7 +94,8 @@ final class DefaultAcpBroker implements AcpBroker {
      *
      * Staleness: reset() and close() bump the conversation's generation under its lock; a connection created
      * under an older generation (its factory ran concurrently) is evicted by the driver at its next turn, which
-     * then retries with a new one.
+     * then retries with a new one. close() also records its generation in `closedBelow`, so such a connection
+     * still sends session/close when it is stopped (issue 12, race 4).
      *
      * Snapshots: status() reads volatile fields and takes each Conversation lock for a few instructions; it
      * never touches the pool's connection locks, the store or an agent. Every future is completed exactly once:
