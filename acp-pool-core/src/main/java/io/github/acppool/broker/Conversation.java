@@ -34,6 +34,19 @@ final class Conversation {
     /** Bumped (under lock) by reset and close; a connection made under an older generation is stale. */
     final AtomicLong generation = new AtomicLong();
 
+    /**
+     * The generation that the latest close(id) started (written under lock): a connection made under an older one
+     * closes its session when it is stopped, also one whose factory still ran when close was called.
+     */
+    volatile long closedBelow;
+
+    /**
+     * Makes each store write of this conversation atomic with its generation check, so that a reset's remove
+     * always wins over a persist that checked the generation before the reset (issue 12, race 1). Taken with at
+     * most a connection lock held; under it only the store (and its own lock) is called.
+     */
+    final ReentrantLock storeLock = new ReentrantLock();
+
     volatile @Nullable ActiveTurn active;
     volatile @Nullable AgentConnection connection;
     volatile @Nullable String sessionId;

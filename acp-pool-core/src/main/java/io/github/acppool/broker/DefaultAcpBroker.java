@@ -71,6 +71,11 @@ final class DefaultAcpBroker implements AcpBroker {
      *      submitting thread, holding nothing, around enqueue + onQueued);
      *   3. a Conversation's `lock` (bookkeeping only: queue, running, retired, generation);
      *   4. the bin lock of `conversations` (ConcurrentHashMap.remove when a conversation retires under 3).
+     * Beside them, a Conversation's `storeLock` is taken with at most lock 1 held, and only the store is called under
+     * it: persist (eviction listener) and forgetIfStored check the generation and write under it, and end() bumps
+     * the generation (under 3) before it removes under it, so a reset's remove always wins (issue 12, race 1).
+     * Every future is completed through Submission.complete/fail, which first passes the submission's lock 2, so
+     * every listener call (onQueued included) happens before the future completes (issue 12, race 2).
      * There is no broker-wide lock: `conversations` is a concurrent map and `state` an atomic. Nothing waits for a
      * connection lock while holding any other lock: only a driver waits for one (in pool.withConnection), and it
      * holds nothing then. Lock 2 is held over user code (onQueued), so a driver may wait under lock 1 for a
@@ -93,7 +98,8 @@ final class DefaultAcpBroker implements AcpBroker {
      *
      * Staleness: reset() and close() bump the conversation's generation under its lock; a connection created
      * under an older generation (its factory ran concurrently) is evicted by the driver at its next turn, which
-     * then retries with a new one.
+     * then retries with a new one. close() also records its generation in `closedBelow`, so such a connection
+     * still sends session/close when it is stopped (issue 12, race 4).
      *
      * Snapshots: status() reads volatile fields and takes each Conversation lock for a few instructions; it
      * never touches the pool's connection locks, the store or an agent. Every future is completed exactly once:
@@ -374,7 +380,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     ? new BrokerClosedException(conversation.id, name)
                     : new BrokerException(conversation.id, "the broker's executor refused to run the turn", e);
             log.warn("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
-            stranded.forEach(s -> s.future.completeExceptionally(failure));
+            stranded.forEach(s -> s.fail(failure));
             maybeRetire(conversation);
         }
     }
@@ -422,7 +428,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 }
             }
             BrokerException failure = new BrokerException(conversation.id, "the broker failed to run the turn", t);
-            stranded.forEach(s -> s.future.completeExceptionally(failure));
+            stranded.forEach(s -> s.fail(failure));
             if (t instanceof Error error) {
                 throw error;
             }
@@ -555,8 +561,11 @@ final class DefaultAcpBroker implements AcpBroker {
         if (connection.generation != conversation.generation.get()) {
             // Made for the conversation before a reset or close: drop it (closed when we release it).
             log.debug("{} - conversation {}: dropping a connection made before a reset", name, conversation.id);
+            if (connection.generation < conversation.closedBelow) {
+                connection.endSession = true; // close(id) ran while its factory did (issue 12, race 4)
+            }
             pool.evict(conversation.id);
-            forgetIfStored(conversation.id, connection.sessionId);
+            forgetIfStored(conversation, connection.sessionId);
             return Finished.STALE;
         }
         String resetReason = connection.takeResetReason();
@@ -579,10 +588,17 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         MessageListener reply = turn.replyTo().listener;
         TurnHandle handle;
+        if (state.get() != State.OPEN) {
+            return Finished.failed(new BrokerClosedException(conversation.id, name));
+        }
         try {
             handle = streamer.start(connection.client, connection.sessionId, prompt, reply::onEvent);
-        } catch (IllegalStateException closed) {
-            return Finished.failed(new BrokerClosedException(conversation.id, name));
+        } catch (IllegalStateException e) {
+            // The streamer closes only after the state left OPEN, so a closed one shows here; anything else is a bug.
+            if (state.get() != State.OPEN) {
+                return Finished.failed(new BrokerClosedException(conversation.id, name));
+            }
+            throw e;
         }
         turn.attach(handle, ticker.read());
         log.debug(
@@ -690,9 +706,9 @@ final class DefaultAcpBroker implements AcpBroker {
         void complete() {
             for (int i = 0; i < batch.size(); i++) {
                 if (failure != null) {
-                    batch.get(i).future.completeExceptionally(failure);
+                    batch.get(i).fail(failure);
                 } else {
-                    batch.get(i).future.complete(results.get(i));
+                    batch.get(i).complete(results.get(i));
                 }
             }
         }
@@ -1083,12 +1099,13 @@ final class DefaultAcpBroker implements AcpBroker {
     private void onEvicted(String conversationId, AgentConnection connection, EvictionCause cause) {
         connection.evicted(cause);
         Conversation conversation = conversations.get(conversationId);
+        if (conversation != null && cause != EvictionCause.EXPLICIT) {
+            // Before connectionGone: while it is the conversation's connection, the conversation cannot retire, so a
+            // reset finds this Conversation and its store lock.
+            persist(conversation, connection);
+        }
         if (conversation != null) {
             conversation.connectionGone(connection);
-        }
-        boolean current = conversation != null && connection.generation == conversation.generation.get();
-        if (cause != EvictionCause.EXPLICIT && current) {
-            persist(conversationId, connection);
         }
         switch (cause) {
             case IDLE, CAPACITY ->
@@ -1127,29 +1144,42 @@ final class DefaultAcpBroker implements AcpBroker {
         }
     }
 
-    /** Makes sure the store holds the connection's session (its first write may have failed). */
-    private void persist(String conversationId, AgentConnection connection) {
+    /**
+     * Makes sure the store holds the connection's session (its first write may have failed), unless a reset or
+     * close made the connection stale: checked under the store lock, which the reset's remove also takes after
+     * bumping the generation, so the remove always wins (issue 12, race 1).
+     */
+    private void persist(Conversation conversation, AgentConnection connection) {
+        conversation.storeLock.lock();
         try {
-            Optional<StoredSession> stored = store.get(conversationId);
+            if (connection.generation != conversation.generation.get()) {
+                return;
+            }
+            Optional<StoredSession> stored = store.get(conversation.id);
             if (stored.isEmpty() || !stored.get().sessionId().equals(connection.sessionId)) {
                 store.put(
-                        conversationId,
+                        conversation.id,
                         new StoredSession(connection.sessionId, connection.workingDirectory, Instant.now()));
             }
         } catch (RuntimeException e) {
             log.error(
-                    "{} - conversation {}: could not store session {}", name, conversationId, connection.sessionId, e);
+                    "{} - conversation {}: could not store session {}", name, conversation.id, connection.sessionId, e);
+        } finally {
+            conversation.storeLock.unlock();
         }
     }
 
-    private void forgetIfStored(String conversationId, String sessionId) {
+    private void forgetIfStored(Conversation conversation, String sessionId) {
+        conversation.storeLock.lock();
         try {
-            Optional<StoredSession> stored = store.get(conversationId);
+            Optional<StoredSession> stored = store.get(conversation.id);
             if (stored.isPresent() && stored.get().sessionId().equals(sessionId)) {
-                store.remove(conversationId);
+                store.remove(conversation.id);
             }
         } catch (RuntimeException e) {
-            log.error("{} - conversation {}: could not forget session {}", name, conversationId, sessionId, e);
+            log.error("{} - conversation {}: could not forget session {}", name, conversation.id, sessionId, e);
+        } finally {
+            conversation.storeLock.unlock();
         }
     }
 
@@ -1225,7 +1255,10 @@ final class DefaultAcpBroker implements AcpBroker {
             ActiveTurn turn;
             conversation.lock.lock();
             try {
-                conversation.generation.incrementAndGet();
+                long generation = conversation.generation.incrementAndGet();
+                if (endSession) {
+                    conversation.closedBelow = generation;
+                }
                 dropped = conversation.drain();
                 turn = conversation.active;
             } finally {
@@ -1252,7 +1285,16 @@ final class DefaultAcpBroker implements AcpBroker {
         boolean evicted = pool.evict(conversationId);
         log.info("{} - conversation {}: {} ({})", name, conversationId, what, evicted ? "agent stopped" : "no agent");
         try {
-            store.remove(conversationId);
+            if (conversation != null) {
+                conversation.storeLock.lock();
+                try {
+                    store.remove(conversationId);
+                } finally {
+                    conversation.storeLock.unlock();
+                }
+            } else {
+                store.remove(conversationId); // no Conversation, so no connection and no persist for it
+            }
         } finally {
             if (conversation != null) {
                 maybeRetire(conversation);
@@ -1263,7 +1305,7 @@ final class DefaultAcpBroker implements AcpBroker {
     /** Completes dropped messages as cancelled, with no turn. */
     private void dropped(Conversation conversation, List<Submission> dropped, BrokerException why) {
         for (Submission submission : dropped) {
-            submission.future.complete(new BrokerResult(
+            submission.complete(new BrokerResult(
                     conversation.id,
                     submission.message,
                     BrokerResult.Outcome.CANCELLED,

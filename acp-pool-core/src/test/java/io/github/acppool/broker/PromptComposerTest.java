@@ -62,7 +62,10 @@ final class PromptComposerTest {
                 new BrokerException("c", "dropped from the queue by cancel", null));
         assertThat(dropped.repliedHere()).isTrue();
         assertThat(dropped.merged()).isFalse();
-        assertThat(dropped.replyText())
-                .isEqualTo("Cancelled before the agent replied: conversation c: dropped from the queue by cancel");
+        assertThat(dropped.userText()).isEqualTo("Cancelled before the agent replied.");
+        assertThat(dropped.diagnostics())
+                .isEqualTo("conversation c, message " + first.messageId() + ": CANCELLED\n"
+                        + "error: io.github.acppool.broker.BrokerException: conversation c: dropped from the queue by"
+                        + " cancel");
     }
 }

@@ -384,6 +384,8 @@ public final class FakeAgent {
                         sessions.remove(closed);
                         if (stateDir != null) {
                             Files.deleteIfExists(stateDir.resolve(closed + ".jsonl"));
+                            Files.createDirectories(stateDir);
+                            Files.writeString(stateDir.resolve(closed + ".closed"), ""); // tests see the close
                         }
                     }
                     send(result(id, JSON.createObjectNode()));

@@ -1,6 +1,6 @@
 package io.github.acppool.discord;
 
-import io.github.acppool.broker.AgentStartException;
+import io.github.acppool.AcpPoolException;
 import io.github.acppool.broker.BrokerClosedException;
 import io.github.acppool.broker.NoAgentAvailableException;
 import io.github.acppool.broker.QueueFullException;
@@ -27,10 +27,10 @@ final class ErrorLines {
             what = "Too many messages are waiting in this conversation; try again when the agent has answered.";
         } else if (e instanceof NoAgentAvailableException) {
             what = "Every agent is busy right now; try again in a moment.";
-        } else if (e instanceof AgentStartException start) {
-            what = start.userMessage(); // its message names the conversation and paths: that is for the log
         } else if (e instanceof BrokerClosedException) {
             what = "The bot is shutting down; try again after it restarts.";
+        } else if (e instanceof AcpPoolException known) {
+            what = known.userMessage(); // its message may name the conversation, paths, stderr: that is for the log
         } else {
             what = "Something went wrong" + detail(e);
         }

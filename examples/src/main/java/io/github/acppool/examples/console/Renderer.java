@@ -335,9 +335,12 @@ final class Renderer {
         try {
             outstanding = Math.max(0, outstanding - 1);
             stopWaiting(conversation);
-            error(conversation, AcpPoolException.userMessageOf(failure));
             if (verbose) {
+                error(conversation, AcpPoolException.userMessageOf(failure));
                 detailLines(ConsoleSession.describe(failure));
+            } else {
+                // Whoever runs the console is often its operator too: say where the details are.
+                error(conversation, AcpPoolException.userMessageOf(failure) + " (details: the log, or --verbose)");
             }
         } finally {
             lock.unlock();

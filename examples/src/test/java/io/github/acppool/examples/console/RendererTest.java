@@ -523,7 +523,7 @@ final class RendererTest {
         quiet.failed("main", new java.util.concurrent.CompletionException(closed));
         assertThat(output())
                 .isEqualTo("main> hi\nerror: main: The service is shutting down; send your message again after it"
-                        + " restarts.\n");
+                        + " restarts. (details: the log, or --verbose)\n");
 
         bytes.reset();
         Renderer loud = verbose();
