@@ -59,6 +59,7 @@ record ConsoleOptions(
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /** Method ids as agents send them (openai-api-key, oauth-personal): one word, no spaces. */
     private static final Pattern AUTH_METHOD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]*");
+
     private static final Set<String> CONFIG_KEYS =
             Set.of("agent", "env", "state-dir", "workdir", "conversation", "auth", "permissions");
 

@@ -194,7 +194,7 @@ final class ConsoleSession {
         }
         var unused = future.whenComplete((result, error) -> {
             if (error instanceof AgentStartException
-                    || error != null && error.getCause() instanceof AgentStartException) {
+                    || (error != null && error.getCause() instanceof AgentStartException)) {
                 agentStartFailed = true;
             }
             try {

@@ -1,10 +1,10 @@
 package io.github.acppool.examples.discord;
 
-import io.github.acppool.acp.AuthPolicy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.discord.AccessRules;
 import io.github.acppool.discord.BotMessagePolicy;

@@ -175,7 +175,7 @@ final class ConsoleOptionsTest {
         Files.writeString(typo, "agnet = claude\n", StandardCharsets.UTF_8);
         assertUsage(
                 "unknown key in config file " + typo + ": agnet (known: agent, env, env.NAME, state-dir, workdir,"
-                        + " conversation, permissions)",
+                        + " conversation, auth, permissions)",
                 "--config",
                 typo.toString());
         Path bad = dir.resolve("bad.properties");
