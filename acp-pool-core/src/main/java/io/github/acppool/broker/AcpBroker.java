@@ -168,6 +168,27 @@ public interface AcpBroker extends AutoCloseable {
      */
     List<ConversationStatus> status();
 
+    /**
+     * The settings (modes, models, select config options) that the agent of {@code conversationId} advertised for
+     * its session, with their current values; empty while no agent runs for the conversation.
+     */
+    default Optional<SessionSettings> settings(String conversationId) {
+        return Optional.empty();
+    }
+
+    /**
+     * Sets the setting {@code settingId} ({@link SessionSettings.Setting#id()}) of the conversation's session to
+     * {@code value} with the matching request ({@code session/set_mode}, {@code session/set_model} or {@code
+     * session/set_config_option}) and stores the choice with the conversation, so that a resumed or new session of
+     * it (after an eviction or a restart) gets it again. Completes with the settings after the change; fails with
+     * {@link IllegalStateException} when no agent runs for the conversation, {@link IllegalArgumentException} when
+     * the agent does not offer that setting or value, or with the agent's error.
+     */
+    default CompletableFuture<SessionSettings> choose(String conversationId, String settingId, String value) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this broker does not manage session settings"));
+    }
+
     /** The snapshot of one conversation, if the broker tracks it; see {@link #status()}. */
     Optional<ConversationStatus> status(String conversationId);
 

@@ -5,6 +5,7 @@ import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.pool.EvictionCause;
 import io.github.acppool.turn.TurnResult;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,12 @@ final class AgentConnection {
     private final AtomicReference<@Nullable String> pendingResetReason;
     private volatile @Nullable EvictionCause evictedBy;
     private volatile @Nullable CompletableFuture<TurnResult> watched;
+    /** What the agent advertised for the session, updated by {@link AcpBroker#choose}. */
+    volatile SessionSettings settings = SessionSettings.none();
+
+    /** The settings chosen for the conversation (setting id to value), persisted with the session. */
+    volatile Map<String, String> chosen = Map.of();
+
     /** Set by {@link AcpBroker#close(String)}: send session/close before stopping the process. */
     volatile boolean endSession;
 

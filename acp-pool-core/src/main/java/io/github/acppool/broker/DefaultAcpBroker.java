@@ -1,5 +1,7 @@
 package io.github.acppool.broker;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClient;
 import io.github.acppool.acp.AcpClientOptions;
@@ -15,6 +17,7 @@ import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.acp.schema.SessionSetup;
 import io.github.acppool.acp.schema.SessionState;
 import io.github.acppool.internal.Checks;
+import io.github.acppool.internal.Json;
 import io.github.acppool.pool.AcquireInterruptedException;
 import io.github.acppool.pool.ConnectionCreationException;
 import io.github.acppool.pool.ConnectionPool;
@@ -804,6 +807,8 @@ final class DefaultAcpBroker implements AcpBroker {
             Opened opened = openSession(conversationId, client, init, cwd, signIn);
             AgentConnection connection = new AgentConnection(
                     conversationId, client, opened.sessionId(), cwd, init, generation, opened.resetReason());
+            connection.settings = opened.settings();
+            applyChosen(connection, opened.chosen());
             ready = true;
             if (conversation != null) {
                 conversation.connected(connection);
@@ -862,7 +867,9 @@ final class DefaultAcpBroker implements AcpBroker {
             @Nullable String method,
             int replayed,
             @Nullable String previousSessionId,
-            @Nullable String resetReason) {}
+            @Nullable String resetReason,
+            SessionSettings settings,
+            Map<String, String> chosen) {}
 
     /** Resumes the stored session ({@code session/resume}, else {@code session/load}), or creates and stores one. */
     private Opened openSession(
@@ -882,12 +889,19 @@ final class DefaultAcpBroker implements AcpBroker {
                         ? null
                         : client.subscribe(previous, (id, update) -> replayed.incrementAndGet());
                 try {
-                    signIn.call(
+                    SessionState resumed = signIn.call(
                             () -> caps.resumeSession()
                                     ? client.resumeSession(previous, setup)
                                     : client.loadSession(previous, setup),
                             method + " of session " + previous + " failed");
-                    return new Opened(previous, method, replayed.get(), previous, null);
+                    return new Opened(
+                            previous,
+                            method,
+                            replayed.get(),
+                            previous,
+                            null,
+                            SessionSettings.fromJson(resumed.raw()),
+                            stored.settings());
                 } catch (AgentStartException e) {
                     if (e.getCause() instanceof AgentProcessException
                             || Thread.currentThread().isInterrupted()) {
@@ -919,9 +933,10 @@ final class DefaultAcpBroker implements AcpBroker {
             }
         }
         SessionState created = signIn.call(() -> client.newSession(setup), "the agent could not create a session");
-        // Stored at once, so a crash of the broker loses nothing (openab #951).
+        // Stored at once, so a crash of the broker loses nothing (openab #951). Chosen settings carry over.
+        Map<String, String> chosen = stored == null ? Map.of() : stored.settings();
         try {
-            store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now()));
+            store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now(), chosen));
         } catch (RuntimeException e) {
             log.error(
                     "{} - conversation {}: could not store session {}; it will not be resumed after a restart unless a"
@@ -931,7 +946,14 @@ final class DefaultAcpBroker implements AcpBroker {
                     created.sessionId(),
                     e);
         }
-        return new Opened(created.sessionId(), null, 0, stored == null ? null : stored.sessionId(), resetReason);
+        return new Opened(
+                created.sessionId(),
+                null,
+                0,
+                stored == null ? null : stored.sessionId(),
+                resetReason,
+                SessionSettings.fromJson(created.raw()),
+                chosen);
     }
 
     private @Nullable StoredSession storedSession(String conversationId) {
@@ -1159,13 +1181,143 @@ final class DefaultAcpBroker implements AcpBroker {
             if (stored.isEmpty() || !stored.get().sessionId().equals(connection.sessionId)) {
                 store.put(
                         conversation.id,
-                        new StoredSession(connection.sessionId, connection.workingDirectory, Instant.now()));
+                        new StoredSession(
+                                connection.sessionId, connection.workingDirectory, Instant.now(), connection.chosen));
             }
         } catch (RuntimeException e) {
             log.error(
                     "{} - conversation {}: could not store session {}", name, conversation.id, connection.sessionId, e);
         } finally {
             conversation.storeLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ session settings
+
+    @Override
+    public Optional<SessionSettings> settings(String conversationId) {
+        Checks.notNull(conversationId, "conversationId");
+        Conversation conversation = conversations.get(conversationId);
+        AgentConnection connection = conversation == null ? null : conversation.connection;
+        return connection == null ? Optional.empty() : Optional.of(connection.settings);
+    }
+
+    @Override
+    public CompletableFuture<SessionSettings> choose(String conversationId, String settingId, String value) {
+        Checks.notNull(conversationId, "conversationId");
+        Checks.notNull(settingId, "settingId");
+        Checks.notNull(value, "value");
+        Conversation conversation = conversations.get(conversationId);
+        AgentConnection connection = conversation == null ? null : conversation.connection;
+        if (conversation == null || connection == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "no agent runs for conversation " + conversationId + "; its next message starts one"));
+        }
+        SessionSettings.Setting setting = connection.settings.setting(settingId).orElse(null);
+        if (setting == null || setting.choice(value).isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    setting == null
+                            ? "the agent has no setting " + settingId
+                            : "the agent offers no " + settingId + " \"" + value + "\""));
+        }
+        return send(connection, setting, value).thenApply(updated -> {
+            Map<String, String> chosen = new java.util.TreeMap<>(connection.chosen);
+            chosen.put(settingId, value);
+            connection.chosen = Map.copyOf(chosen);
+            connection.settings = updated;
+            log.info("{} - conversation {}: {} set to {}", name, conversationId, settingId, value);
+            // Under the store lock and only while current, so a concurrent reset's remove wins (issue 12, race 1).
+            conversation.storeLock.lock();
+            try {
+                if (connection.generation == conversation.generation.get()) {
+                    store.put(
+                            conversationId,
+                            new StoredSession(
+                                    connection.sessionId,
+                                    connection.workingDirectory,
+                                    Instant.now(),
+                                    connection.chosen));
+                }
+            } catch (RuntimeException e) {
+                log.error(
+                        "{} - conversation {}: could not store the chosen {}; a restarted agent will not get it",
+                        name,
+                        conversationId,
+                        settingId,
+                        e);
+            } finally {
+                conversation.storeLock.unlock();
+            }
+            return updated;
+        });
+    }
+
+    /** Sends the request that sets {@code setting} to {@code value}; completes with the settings after it. */
+    private static CompletableFuture<SessionSettings> send(
+            AgentConnection connection, SessionSettings.Setting setting, String value) {
+        String session = connection.sessionId;
+        return switch (setting.kind()) {
+            case MODE ->
+                connection
+                        .client
+                        .setMode(session, value)
+                        .thenApply(ok -> connection.settings.withCurrent(setting.id(), value));
+            case MODEL -> {
+                ObjectNode params = Json.object().put("sessionId", session).put("modelId", value);
+                yield connection
+                        .client
+                        .request("session/set_model", params)
+                        .future()
+                        .thenApply(ok -> connection.settings.withCurrent(setting.id(), value));
+            }
+            case CONFIG_OPTION ->
+                connection
+                        .client
+                        .setConfigOption(session, setting.id(), TextNode.valueOf(value))
+                        .thenApply(options -> options.isEmpty()
+                                ? connection.settings.withCurrent(setting.id(), value)
+                                : connection.settings.withConfigOptions(options));
+        };
+    }
+
+    /** Gives a new agent the settings chosen for its conversation before; one that fails is logged and skipped. */
+    private void applyChosen(AgentConnection connection, Map<String, String> chosen) {
+        connection.chosen = chosen;
+        for (Map.Entry<String, String> choice : new java.util.TreeMap<>(chosen).entrySet()) {
+            SessionSettings.Setting setting =
+                    connection.settings.setting(choice.getKey()).orElse(null);
+            if (setting == null || setting.choice(choice.getValue()).isEmpty()) {
+                log.warn(
+                        "{} - conversation {}: the agent no longer offers {} \"{}\"; not set",
+                        name,
+                        connection.conversationId,
+                        choice.getKey(),
+                        choice.getValue());
+                continue;
+            }
+            if (choice.getValue().equals(setting.current())) {
+                continue;
+            }
+            try {
+                // Bounded by the client's request timeout.
+                connection.settings =
+                        send(connection, setting, choice.getValue()).get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AgentStartException(
+                        connection.conversationId,
+                        AgentStartException.Stage.SESSION,
+                        "interrupted while setting " + choice.getKey(),
+                        e);
+            } catch (ExecutionException | RuntimeException e) {
+                log.warn(
+                        "{} - conversation {}: could not set {} to {} again: {}",
+                        name,
+                        connection.conversationId,
+                        choice.getKey(),
+                        choice.getValue(),
+                        e.toString());
+            }
         }
     }
 

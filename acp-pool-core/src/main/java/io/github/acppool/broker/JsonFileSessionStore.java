@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * {"version":1,"sessions":{"<conversation id>":{"sessionId":"…","workingDirectory":"/abs","updatedAt":"…Z"}}}
  * }</pre>
+ *
+ * <p>An entry also has {@code "settings":{"<setting id>":"<value>"}} once settings were chosen for it.
  */
 final class JsonFileSessionStore implements SessionStore {
 
@@ -160,7 +162,13 @@ final class JsonFileSessionStore implements SessionStore {
             if (!workingDirectory.isAbsolute()) {
                 return null;
             }
-            return new StoredSession(sessionId, workingDirectory, Instant.parse(updatedAt));
+            Map<String, String> settings = new TreeMap<>();
+            for (Map.Entry<String, JsonNode> e : node.path("settings").properties()) {
+                if (e.getValue().isTextual()) {
+                    settings.put(e.getKey(), e.getValue().asText());
+                }
+            }
+            return new StoredSession(sessionId, workingDirectory, Instant.parse(updatedAt), settings);
         } catch (DateTimeParseException | InvalidPathException e) {
             return null;
         }
@@ -238,10 +246,16 @@ final class JsonFileSessionStore implements SessionStore {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", FORMAT_VERSION);
         ObjectNode all = root.putObject("sessions");
-        sessions.forEach((conversationId, session) -> all.putObject(conversationId)
-                .put("sessionId", session.sessionId())
-                .put("workingDirectory", session.workingDirectory().toString())
-                .put("updatedAt", session.updatedAt().toString()));
+        sessions.forEach((conversationId, session) -> {
+            ObjectNode entry = all.putObject(conversationId)
+                    .put("sessionId", session.sessionId())
+                    .put("workingDirectory", session.workingDirectory().toString())
+                    .put("updatedAt", session.updatedAt().toString());
+            if (!session.settings().isEmpty()) {
+                ObjectNode settings = entry.putObject("settings");
+                new TreeMap<>(session.settings()).forEach(settings::put);
+            }
+        });
         Path temp = null;
         try {
             byte[] bytes = JSON.writeValueAsBytes(root);

@@ -58,6 +58,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code --state-dir=<dir>}: keep each session's history in {@code <dir>/<session id>.jsonl} too, so that
  *       another fake agent process can {@code session/load} or {@code session/resume} it (a restarted broker);
  *       session ids are then unique across processes;
+ *   <li>{@code --advertise-settings}: answer {@code session/new}, {@code session/load} and {@code session/resume}
+ *       with modes ({@code ask}, {@code code}) and select config options {@code model} (category model:
+ *       {@code small}, {@code large}) and {@code effort} (category thought_level: {@code low}, {@code high}), as
+ *       claude-agent-acp does; {@code session/set_mode}, {@code session/set_config_option} and {@code
+ *       session/set_model} change them (per process: a restarted agent starts from the defaults again);
  *   <li>any other flag (e.g. {@code --marker=<text>}, to find the process in the process table) is ignored.
  * </ul>
  *
@@ -112,6 +117,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code replay <file>}: copy the file's bytes to stdout verbatim (benchmarks; read once, then cached);
  *   <li>{@code stop <reason>}: answer with this stop reason;
  *   <li>{@code senders}: say {@code senders: <the bracketed attribution lines of this prompt, in order>};
+ *   <li>{@code settings}: say {@code settings: mode=<id> model=<value> effort=<value>};
  *   <li>{@code history}: say {@code history: <the text blocks of this session's earlier prompts, attribution
  *       lines left out, joined by " | ">} (what the agent remembers, also after a load or resume).
  * </ul>
@@ -165,6 +171,9 @@ public final class FakeAgent {
         volatile boolean cancelled;
         volatile CountDownLatch resume = new CountDownLatch(1);
         final AtomicInteger cancels = new AtomicInteger();
+        volatile String mode = "ask";
+        volatile String model = "small";
+        volatile String effort = "low";
 
         Session(String id) {
             this.id = id;
@@ -355,7 +364,8 @@ public final class FakeAgent {
                                     ? "sess-" + nextSession.getAndIncrement()
                                     : "sess-" + ProcessHandle.current().pid() + "-" + nextSession.getAndIncrement());
                     sessions.put(session.id, session);
-                    send(result(id, JSON.createObjectNode().put("sessionId", session.id)));
+                    ObjectNode created = JSON.createObjectNode().put("sessionId", session.id);
+                    send(result(id, withSettings(created, session)));
                 }
             }
             case "session/load" -> {
@@ -372,13 +382,25 @@ public final class FakeAgent {
                     for (ObjectNode update : session.history) {
                         update(session, update, false);
                     }
-                    send(result(id, null));
+                    send(result(
+                            id,
+                            flags.contains("--advertise-settings")
+                                    ? withSettings(JSON.createObjectNode(), session)
+                                    : null));
                 }
             }
-            case "session/resume", "session/close", "session/set_mode" -> {
+            case "session/resume", "session/close", "session/set_mode", "session/set_model" -> {
+                Session target = known(params.path("sessionId").asText(""));
+                if (target != null && method.equals("session/set_mode")) {
+                    target.mode = params.path("modeId").asText();
+                } else if (target != null && method.equals("session/set_model")) {
+                    target.model = params.path("modelId").asText();
+                }
                 if (method.equals("session/resume") && flags.contains("--require-auth-resume") && !authenticated) {
                     send(error(id, -32000, "Authentication required"));
-                } else if (known(params.path("sessionId").asText("")) != null) {
+                } else if (target != null && method.equals("session/resume")) {
+                    send(result(id, withSettings(JSON.createObjectNode(), target)));
+                } else if (target != null) {
                     if (method.equals("session/close")) {
                         String closed = params.path("sessionId").asText("");
                         sessions.remove(closed);
@@ -394,6 +416,18 @@ public final class FakeAgent {
                 }
             }
             case "session/set_config_option" -> {
+                Session target = flags.contains("--advertise-settings")
+                        ? known(params.path("sessionId").asText(""))
+                        : null;
+                if (target != null) {
+                    switch (params.path("configId").asText()) {
+                        case "model" -> target.model = params.path("value").asText();
+                        case "effort" -> target.effort = params.path("value").asText();
+                        default -> {}
+                    }
+                    send(result(id, settingsOnlyOptions(target)));
+                    return;
+                }
                 ObjectNode result = JSON.createObjectNode();
                 ObjectNode option = result.putArray("configOptions").addObject();
                 option.put("id", params.path("configId").asText())
@@ -677,6 +711,12 @@ public final class FakeAgent {
                     }
                     case "stop" -> stopReason = rest;
                     case "senders" -> say(session, "senders: " + String.join(" ", senders), true);
+                    case "settings" ->
+                        say(
+                                session,
+                                "settings: mode=" + session.mode + " model=" + session.model + " effort="
+                                        + session.effort,
+                                true);
                     case "history" -> say(session, "history: " + history(session, earlier), true);
                     default -> say(session, "unknown command: " + command, true);
                 }
@@ -737,6 +777,46 @@ public final class FakeAgent {
                 throw new java.io.UncheckedIOException(e);
             }
         }
+    }
+
+    /** With {@code --advertise-settings}: the session's modes and config options added to a session result. */
+    private ObjectNode withSettings(ObjectNode result, Session session) {
+        if (!flags.contains("--advertise-settings")) {
+            return result;
+        }
+        ObjectNode modes = result.putObject("modes").put("currentModeId", session.mode);
+        modes.putArray("availableModes")
+                .add(JSON.createObjectNode().put("id", "ask").put("name", "Ask"))
+                .add(JSON.createObjectNode()
+                        .put("id", "code")
+                        .put("name", "Code")
+                        .put("description", "Writes code"));
+        result.set("configOptions", settingsOnlyOptions(session).get("configOptions"));
+        return result;
+    }
+
+    private static ObjectNode settingsOnlyOptions(Session session) {
+        ObjectNode result = JSON.createObjectNode();
+        var options = result.putArray("configOptions");
+        ObjectNode model = options.addObject()
+                .put("id", "model")
+                .put("name", "Model")
+                .put("category", "model")
+                .put("type", "select")
+                .put("currentValue", session.model);
+        model.putArray("options")
+                .add(JSON.createObjectNode().put("value", "small").put("name", "Small"))
+                .add(JSON.createObjectNode().put("value", "large").put("name", "Large"));
+        ObjectNode effort = options.addObject()
+                .put("id", "effort")
+                .put("name", "Effort")
+                .put("category", "thought_level")
+                .put("type", "select")
+                .put("currentValue", session.effort);
+        effort.putArray("options")
+                .add(JSON.createObjectNode().put("value", "low").put("name", "Low"))
+                .add(JSON.createObjectNode().put("value", "high").put("name", "High"));
+        return result;
     }
 
     /** A session of this process, or one another process kept in the state directory (loaded now). */

@@ -8,11 +8,13 @@ import io.github.acppool.broker.ChatMessage;
 import io.github.acppool.broker.ConversationStatus;
 import io.github.acppool.broker.MessageListener;
 import io.github.acppool.broker.Sender;
+import io.github.acppool.broker.SessionSettings;
 import io.github.acppool.broker.TurnStart;
 import io.github.acppool.turn.TurnEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +38,7 @@ import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
 import net.dv8tion.jda.api.entities.channel.middleman.MessageChannel;
 import net.dv8tion.jda.api.entities.emoji.Emoji;
 import net.dv8tion.jda.api.events.interaction.GenericInteractionCreateEvent;
+import net.dv8tion.jda.api.events.interaction.command.CommandAutoCompleteInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.MessageContextInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.command.SlashCommandInteractionEvent;
 import net.dv8tion.jda.api.events.interaction.component.ButtonInteractionEvent;
@@ -44,7 +47,9 @@ import net.dv8tion.jda.api.events.session.ReadyEvent;
 import net.dv8tion.jda.api.hooks.ListenerAdapter;
 import net.dv8tion.jda.api.interactions.InteractionHook;
 import net.dv8tion.jda.api.interactions.callbacks.IReplyCallback;
+import net.dv8tion.jda.api.interactions.commands.Command;
 import net.dv8tion.jda.api.interactions.commands.OptionMapping;
+import net.dv8tion.jda.api.interactions.commands.build.OptionData;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +80,8 @@ final class DiscordBridge extends ListenerAdapter {
     static final String STATUS = "status";
     static final String ASK = "ask";
     static final String ASK_OPTION = "prompt";
+    static final String MODE = "mode";
+    static final String MODEL = "model";
     /** The message context-menu action that starts a conversation from any message. */
     static final String ASK_MESSAGE = "Ask the agent";
 
@@ -454,7 +461,12 @@ final class DiscordBridge extends ListenerAdapter {
     @Override
     public void onSlashCommandInteraction(SlashCommandInteractionEvent event) {
         String name = event.getName();
-        if (!(name.equals(CANCEL) || name.equals(RESET) || name.equals(STATUS) || name.equals(ASK))) {
+        if (!(name.equals(CANCEL)
+                || name.equals(RESET)
+                || name.equals(STATUS)
+                || name.equals(ASK)
+                || name.equals(MODE)
+                || name.equals(MODEL))) {
             return;
         }
         try {
@@ -478,6 +490,10 @@ final class DiscordBridge extends ListenerAdapter {
         String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());
         if (name.equals(ASK)) {
             ask(event, event.getOption(ASK_OPTION, "", OptionMapping::getAsString));
+            return;
+        }
+        if (name.equals(MODE) || name.equals(MODEL)) {
+            choose(event, name, conversationId);
             return;
         }
         // Discord wants an answer within 3 seconds; the command runs on the executor, which may be busy (downloads),
@@ -541,8 +557,7 @@ final class DiscordBridge extends ListenerAdapter {
         }
         Sender sender = senderOf(event);
         boolean inChannel = event.isFromGuild() && !event.getChannelType().isThread();
-        String shown = MessageSplitter.preview(
-                "💬 " + event.getUser().getAsMention() + ": " + prompt, MessageSplitter.DISCORD_LIMIT);
+        String shown = Text.head("💬 " + event.getUser().getAsMention() + ": " + prompt, MessageSplitter.DISCORD_LIMIT);
         var unused = mentions.restrict(event.reply(shown))
                 .submit()
                 .thenCompose(hook -> hook.retrieveOriginal().submit())
@@ -566,6 +581,90 @@ final class DiscordBridge extends ListenerAdapter {
                                         sender));
                     }
                 });
+    }
+
+    /**
+     * {@code /mode} and {@code /model}: sets what the conversation's agent advertised for that category (a config
+     * option, else its modes or models) and says so in the conversation, publicly.
+     */
+    private void choose(SlashCommandInteractionEvent event, String category, String conversationId) {
+        String value = event.getOption(category, "", OptionMapping::getAsString).strip();
+        SessionSettings.Setting setting = broker.settings(conversationId)
+                .flatMap(s -> s.forCategory(category))
+                .orElse(null);
+        if (setting == null) {
+            ephemeral(
+                    event,
+                    broker.settings(conversationId).isEmpty()
+                            ? "No agent is running in this conversation yet: send it a message, then choose."
+                            : "This agent has no " + category + "s to choose from.");
+            return;
+        }
+        SessionSettings.Choice choice = setting.choice(value).orElse(null);
+        if (choice == null) {
+            ephemeral(
+                    event,
+                    "The agent offers no " + category + " \"" + Text.head(value, 50) + "\"; pick one"
+                            + " from the list.");
+            return;
+        }
+        mentions.restrict(event.deferReply())
+                .queue(null, e -> LOG.warn("{} - /{} could not be acknowledged", conversationId, category, e));
+        InteractionHook hook = event.getHook();
+        String who = event.getUser().getAsMention();
+        var unused = broker.choose(conversationId, setting.id(), choice.value()).whenComplete((settings, error) -> {
+            String answer;
+            if (error == null) {
+                LOG.info(
+                        "{} - {} set to {} by {}",
+                        conversationId,
+                        setting.id(),
+                        choice.value(),
+                        event.getUser().getId());
+                answer = "⚙️ " + who + " set the " + category + " to **" + Text.head(choice.name(), 80) + "**.";
+            } else {
+                LOG.warn("{} - /{} {} failed", conversationId, category, choice.value(), error);
+                answer = "⚠️ The agent did not change its " + category + "; try again in a moment.";
+            }
+            edit(hook, answer, conversationId);
+        });
+    }
+
+    @Override
+    public void onCommandAutoCompleteInteraction(CommandAutoCompleteInteractionEvent event) {
+        String name = event.getName();
+        if (!(name.equals(MODE) || name.equals(MODEL))) {
+            return;
+        }
+        try {
+            List<Command.Choice> choices = List.of();
+            if (!closed && allowed(event)) {
+                String typed = event.getFocusedOption().getValue().strip().toLowerCase(Locale.ROOT);
+                choices = broker.settings(DiscordFrontEnd.conversationId(event.getChannelIdLong()))
+                        .flatMap(s -> s.forCategory(name))
+                        .map(setting -> setting.choices().stream()
+                                .filter(c -> typed.isEmpty()
+                                        || c.name().toLowerCase(Locale.ROOT).contains(typed)
+                                        || c.value().toLowerCase(Locale.ROOT).contains(typed))
+                                .filter(c -> !c.value().isEmpty()
+                                        && c.value().length() <= OptionData.MAX_CHOICE_VALUE_LENGTH)
+                                .limit(OptionData.MAX_CHOICES)
+                                .map(c -> new Command.Choice(choiceLabel(c, setting), c.value()))
+                                .toList())
+                        .orElse(List.of());
+            }
+            event.replyChoices(choices)
+                    .queue(null, e -> LOG.debug("discord:{} - autocomplete failed", event.getChannelId(), e));
+        } catch (RuntimeException e) {
+            LOG.warn("discord:{} - autocomplete for /{} failed", event.getChannelId(), name, e);
+        }
+    }
+
+    private static String choiceLabel(SessionSettings.Choice choice, SessionSettings.Setting setting) {
+        String label = (choice.name().isBlank() ? choice.value() : choice.name())
+                + (choice.value().equals(setting.current()) ? " (current)" : "")
+                + (choice.description().isBlank() ? "" : " - " + choice.description());
+        return Text.head(label, OptionData.MAX_CHOICE_NAME_LENGTH / 2);
     }
 
     @Override

@@ -295,6 +295,16 @@ public final class DiscordFrontEnd implements AutoCloseable {
                 Commands.slash(DiscordBridge.CANCEL, "Cancel the agent's running turn in this conversation"),
                 Commands.slash(DiscordBridge.RESET, "Start this conversation afresh (the agent forgets it)"),
                 Commands.slash(DiscordBridge.STATUS, "Show what the agent of this conversation is doing"),
+                Commands.slash(DiscordBridge.MODE, "Choose the agent's mode in this conversation")
+                        .addOption(
+                                OptionType.STRING, DiscordBridge.MODE, "One of the modes the agent offers", true, true),
+                Commands.slash(DiscordBridge.MODEL, "Choose the agent's model in this conversation")
+                        .addOption(
+                                OptionType.STRING,
+                                DiscordBridge.MODEL,
+                                "One of the models the agent offers",
+                                true,
+                                true),
                 Commands.message(DiscordBridge.ASK_MESSAGE));
     }
 

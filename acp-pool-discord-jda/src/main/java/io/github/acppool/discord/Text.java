@@ -17,6 +17,14 @@ final class Text {
 
     private Text() {}
 
+    /** {@code text} cut to at most {@code maxCodePoints} (at a grapheme boundary, ending in "…" when cut). */
+    static String head(String text, int maxCodePoints) {
+        if (codePoints(text) <= maxCodePoints) {
+            return text;
+        }
+        return text.substring(0, fitForward(text, 0, text.length(), maxCodePoints - 1)) + MessageSplitter.ELLIPSIS;
+    }
+
     static int codePoints(CharSequence text) {
         return Character.codePointCount(text, 0, text.length());
     }
