@@ -5,7 +5,6 @@ import io.github.acppool.acp.AcpClient;
 import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.AgentProcessException;
-import io.github.acppool.acp.Subscription;
 import io.github.acppool.acp.schema.AgentCapabilities;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.InitializeResult;
@@ -21,7 +20,10 @@ import io.github.acppool.pool.PoolConfig;
 import io.github.acppool.pool.PoolExhaustedException;
 import io.github.acppool.turn.LivenessPolicy;
 import io.github.acppool.turn.PromptStreamer;
+import io.github.acppool.turn.SessionHistory;
+import io.github.acppool.turn.TurnEvent;
 import io.github.acppool.turn.TurnHandle;
+import io.github.acppool.turn.TurnListener;
 import io.github.acppool.turn.TurnResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -207,6 +209,9 @@ final class DefaultAcpBroker implements AcpBroker {
                 .ticker(ticker);
         if (builder.drainPolicy != null) {
             turns.drainPolicy(builder.drainPolicy);
+        }
+        if (builder.quietGap != null) {
+            turns.quietGap(builder.quietGap);
         }
         this.streamer = turns.build();
         this.pool = ConnectionPool.<String, AgentConnection>builder()
@@ -564,7 +569,17 @@ final class DefaultAcpBroker implements AcpBroker {
         MessageListener reply = turn.replyTo().listener;
         TurnHandle handle;
         try {
-            handle = streamer.start(connection.client, connection.sessionId, prompt, reply::onEvent);
+            handle = streamer.start(connection.client, connection.sessionId, prompt, new TurnListener() {
+                @Override
+                public void onEvent(TurnEvent event) {
+                    reply.onEvent(event);
+                }
+
+                @Override
+                public void onLateEvent(TurnEvent event) {
+                    reply.onLateEvent(event);
+                }
+            });
         } catch (IllegalStateException closed) {
             return Finished.failed(new BrokerClosedException(conversation.id, name));
         }
@@ -827,10 +842,9 @@ final class DefaultAcpBroker implements AcpBroker {
                 resetReason = "its working directory changed from " + stored.workingDirectory() + " to " + cwd;
             } else if (caps.resumeSession() || caps.loadSession()) {
                 String method = caps.resumeSession() ? "session/resume" : "session/load";
-                AtomicInteger replayed = new AtomicInteger();
-                Subscription swallow = caps.resumeSession()
-                        ? null
-                        : client.subscribe(previous, (id, update) -> replayed.incrementAndGet());
+                // Everything a load replays, before or after its answer, is history, never the first reply.
+                SessionHistory history = caps.resumeSession() ? null : streamer.history(client, previous, null);
+                boolean loaded = false;
                 try {
                     awaitStart(
                             conversationId,
@@ -839,7 +853,9 @@ final class DefaultAcpBroker implements AcpBroker {
                                     : client.loadSession(previous, setup),
                             AgentStartException.Stage.SESSION,
                             method + " of session " + previous + " failed");
-                    return new Opened(previous, method, replayed.get(), previous, null);
+                    loaded = true;
+                    int replayed = history == null ? 0 : replayed(conversationId, history);
+                    return new Opened(previous, method, replayed, previous, null);
                 } catch (AgentStartException e) {
                     if (e.getCause() instanceof AgentProcessException
                             || Thread.currentThread().isInterrupted()) {
@@ -855,8 +871,8 @@ final class DefaultAcpBroker implements AcpBroker {
                             previous,
                             resetReason);
                 } finally {
-                    if (swallow != null) {
-                        swallow.close();
+                    if (history != null && !loaded) {
+                        history.close();
                     }
                 }
             } else {
@@ -881,6 +897,29 @@ final class DefaultAcpBroker implements AcpBroker {
                     e);
         }
         return new Opened(created.sessionId(), null, 0, stored == null ? null : stored.sessionId(), resetReason);
+    }
+
+    /**
+     * How many updates the load replayed: waits until the session has been quiet for the quiet gap after the
+     * load's answer (the first prompt would wait for that anyway), so a replay that follows the answer counts.
+     */
+    private int replayed(String conversationId, SessionHistory history) {
+        CompletableFuture<Integer> quiet = history.loaded();
+        try {
+            Duration limit = clientOptions.requestTimeout();
+            return quiet.get(
+                    limit.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toMillis() : limit.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug(
+                    "{} - conversation {}: the loaded session did not go quiet ({}); counted its replay so far",
+                    name,
+                    conversationId,
+                    e.toString());
+        }
+        return history.replayed();
     }
 
     private @Nullable StoredSession storedSession(String conversationId) {

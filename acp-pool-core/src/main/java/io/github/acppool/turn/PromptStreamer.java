@@ -3,6 +3,7 @@ package io.github.acppool.turn;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClient;
+import io.github.acppool.acp.SessionUpdateListener;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.internal.Checks;
 import java.time.Duration;
@@ -65,6 +66,15 @@ public interface PromptStreamer extends AutoCloseable {
     TurnHandle start(AcpClient client, String sessionId, List<ContentBlock> prompt, TurnListener listener);
 
     /**
+     * Starts consuming a session's history before you send its {@code session/load}: every update of the
+     * session until its first prompt is written (the load's replay, whether it comes before or after the
+     * load's answer) goes to {@code listener} (if not null) and is counted, never to a turn. Call {@link
+     * SessionHistory#loaded()} when the load answers; the first prompt waits for the quiet gap after it. Call
+     * {@link SessionHistory#close()} if the load fails.
+     */
+    SessionHistory history(AcpClient client, String sessionId, @Nullable SessionUpdateListener listener);
+
+    /**
      * Runs a turn and waits for its result ({@link TurnHandle#await()}: an interrupt cancels the turn).
      *
      * @throws IllegalArgumentException if {@code prompt} is empty
@@ -99,6 +109,9 @@ public interface PromptStreamer extends AutoCloseable {
      *   <li>{@code drainPolicy} {@link DrainPolicy#defaultPolicy()} (fixed {@link DrainPolicy#DEFAULT_WINDOW});
      *   <li>{@code livenessPolicy} {@link LivenessPolicy#defaults()};
      *   <li>{@code cancelGrace} {@link #DEFAULT_CANCEL_GRACE};
+     *   <li>{@code quietGap}: the drain policy's window (how long it collects after an answer when nothing else
+     *       arrives: {@link DrainPolicy#DEFAULT_WINDOW} for the default policy, zero for {@link
+     *       DrainPolicy#none()});
      *   <li>{@code scheduler}: one daemon timer thread of the streamer's own, shut down by {@link #close()};
      *   <li>{@code ticker} {@link Ticker#systemTicker()}: give a fake scheduler's ticker along with it.
      * </ul>
@@ -109,6 +122,7 @@ public interface PromptStreamer extends AutoCloseable {
         private @Nullable DrainPolicy drainPolicy;
         private @Nullable LivenessPolicy livenessPolicy;
         private @Nullable Duration cancelGrace;
+        private @Nullable Duration quietGap;
         private @Nullable ScheduledExecutorService scheduler;
         private boolean shutdownSchedulerOnClose;
         private @Nullable Ticker ticker;
@@ -131,6 +145,18 @@ public interface PromptStreamer extends AutoCloseable {
         @CanIgnoreReturnValue
         public Builder cancelGrace(Duration value) {
             cancelGrace = Checks.positive(Checks.setOnce(cancelGrace, value, "cancelGrace"), "cancelGrace");
+            return this;
+        }
+
+        /**
+         * How long a session must have been quiet (no update, no answer) before its next prompt is written:
+         * what arrives before the prompt belongs to the previous turn (its listener gets it as a late event) or
+         * to the loaded history. Only back-to-back prompts pay it: a prompt sent longer than the gap after the
+         * session's last update waits for nothing. Zero writes every prompt at once.
+         */
+        @CanIgnoreReturnValue
+        public Builder quietGap(Duration value) {
+            quietGap = Checks.nonNegative(Checks.setOnce(quietGap, value, "quietGap"), "quietGap");
             return this;
         }
 
@@ -159,13 +185,25 @@ public interface PromptStreamer extends AutoCloseable {
         }
 
         public PromptStreamer build() {
+            DrainPolicy drain = drainPolicy == null ? DrainPolicy.defaultPolicy() : drainPolicy;
             return new DefaultPromptStreamer(
-                    drainPolicy == null ? DrainPolicy.defaultPolicy() : drainPolicy,
+                    drain,
                     livenessPolicy == null ? LivenessPolicy.defaults() : livenessPolicy,
                     cancelGrace == null ? DEFAULT_CANCEL_GRACE : cancelGrace,
+                    quietGap == null ? windowOf(drain) : quietGap,
                     scheduler,
                     shutdownSchedulerOnClose,
                     ticker == null ? Ticker.systemTicker() : ticker);
+        }
+
+        /** How long the policy collects after an answer when nothing else arrives. */
+        private static Duration windowOf(DrainPolicy drain) {
+            try {
+                Duration window = drain.remaining(Duration.ZERO, Duration.ZERO);
+                return window.isNegative() ? Duration.ZERO : window;
+            } catch (RuntimeException e) {
+                return DrainPolicy.DEFAULT_WINDOW;
+            }
         }
     }
 }
