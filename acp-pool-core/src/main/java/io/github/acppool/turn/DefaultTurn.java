@@ -515,14 +515,16 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
             long now = streamer.ticker.read();
             long silent = now - lastActivityNanos;
             long next;
-            if (silent >= interval) {
-                listenerLock.lock();
+            if (silent >= interval && listenerLock.tryLock()) {
+                // Never wait for the listener on the shared timer thread: busy with an update, it is not silent.
                 try {
                     emit(new TurnEvent.StillWorking(Duration.ofNanos(silent), Duration.ofNanos(now - startNanos)));
                 } finally {
                     listenerLock.unlock();
                 }
                 next = interval - silent % interval;
+            } else if (silent >= interval) {
+                next = interval;
             } else {
                 next = interval - silent;
             }

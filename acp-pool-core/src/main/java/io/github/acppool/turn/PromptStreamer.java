@@ -35,12 +35,16 @@ import org.jspecify.annotations.Nullable;
  *   <li>checks the prompt against the agent's advertised {@code promptCapabilities} (images, audio and
  *       embedded resources need them; text and resource links are always allowed) and, if it does not fit,
  *       sends nothing and ends as {@link TurnResult.Outcome#REJECTED};
- *   <li>takes over the session's subscription on the client (replacing any other listener), counts only that
- *       session's updates, and after it ends leaves a listener that logs and drops late updates, so they never
- *       show up in the next turn (the next turn's subscription replaces it). ACP v1 updates carry no turn id:
- *       a straggler the agent sends after the next prompt went out counts for that turn, which the drain window
- *       makes rare;
+ *   <li>owns the session's updates from just before its prompt is written: the streamer keeps one listener per
+ *       session on the client, which routes each update to its turn. The prompt is written once the session
+ *       has been quiet for the {@link Builder#quietGap quiet gap} (at once when it has been quiet longer);
+ *       what arrives before that belongs to the previous turn, whose listener gets it through {@link
+ *       TurnListener#onLateEvent}, or to the session's {@link #history history} after a load. ACP v1 updates
+ *       carry no turn id: where the agent tags chunks with a message id, a chunk with the previous turn's id
+ *       goes to that turn even after the next prompt was written;
  *   <li>after the answer keeps collecting for the {@link DrainPolicy}'s window;
+ *   <li>tells its listener {@link TurnEvent.StillWorking} when the agent has been silent for the {@link
+ *       LivenessPolicy}'s {@code stillWorkingInterval};
  *   <li>while waiting for the answer follows the {@link LivenessPolicy}: checks the process every interval,
  *       ends at once when it died (and as soon as the client sees its stdout close), and on the inactivity
  *       or hard timeout sends {@code session/cancel} and abandons the request id so that a late answer can
