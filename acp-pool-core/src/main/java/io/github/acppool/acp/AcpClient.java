@@ -132,6 +132,15 @@ public interface AcpClient extends AutoCloseable {
      */
     Subscription subscribe(String sessionId, SessionUpdateListener listener);
 
+    /**
+     * The listener the session's updates go to now, if any: a prompt streamer uses it to find the listener
+     * its previous turn of the session left behind (the session's quiet time and its late updates). A client
+     * that does not implement it returns empty, and every turn then starts without that knowledge.
+     */
+    default Optional<SessionUpdateListener> listener(String sessionId) {
+        return Optional.empty();
+    }
+
     /** True while the process is alive and its stdout is being read. Lock-free. */
     boolean isAlive();
 

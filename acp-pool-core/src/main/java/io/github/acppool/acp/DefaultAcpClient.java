@@ -830,6 +830,12 @@ final class DefaultAcpClient implements AcpClient {
         };
     }
 
+    @Override
+    public Optional<SessionUpdateListener> listener(String sessionId) {
+        SessionChannel channel = channels.get(sessionId);
+        return Optional.ofNullable(channel == null ? null : channel.listener());
+    }
+
     // ---------------------------------------------------------------- reading
 
     private void readLoop() {

@@ -223,6 +223,7 @@ public interface AcpBroker extends AutoCloseable {
      *       hungGrace};
      *   <li>{@code drainPolicy} {@link DrainPolicy#defaultPolicy()}, {@code livenessPolicy} {@link
      *       LivenessPolicy#defaults()}, {@code cancelGrace} {@link PromptStreamer#DEFAULT_CANCEL_GRACE};
+     *   <li>{@code quietGap}: the drain policy's window (see {@link PromptStreamer.Builder#quietGap});
      *   <li>{@code hungGrace} {@link #DEFAULT_HUNG_GRACE};
      *   <li>{@code sessionStore} {@link SessionStore#inMemory()};
      *   <li>{@code maxQueuedMessages} {@value #DEFAULT_MAX_QUEUED_MESSAGES}, {@code maxMessagesPerTurn}
@@ -273,6 +274,9 @@ public interface AcpBroker extends AutoCloseable {
 
         @Nullable
         Duration cancelGrace;
+
+        @Nullable
+        Duration quietGap;
 
         @Nullable
         Duration hungGrace;
@@ -365,6 +369,18 @@ public interface AcpBroker extends AutoCloseable {
         @CanIgnoreReturnValue
         public Builder livenessPolicy(LivenessPolicy value) {
             livenessPolicy = Checks.setOnce(livenessPolicy, value, "livenessPolicy");
+            return this;
+        }
+
+        /**
+         * How long a conversation's session must have been quiet before its next prompt is written, so that the
+         * tail of the previous reply (or a loaded session's replayed history) is not taken for the new reply: it
+         * goes to the previous message's {@link MessageListener#onLateEvent} instead. Only back-to-back messages
+         * wait; zero sends at once. See {@link PromptStreamer.Builder#quietGap}.
+         */
+        @CanIgnoreReturnValue
+        public Builder quietGap(Duration value) {
+            quietGap = Checks.nonNegative(Checks.setOnce(quietGap, value, "quietGap"), "quietGap");
             return this;
         }
 

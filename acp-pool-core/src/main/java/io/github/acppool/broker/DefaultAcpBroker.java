@@ -9,7 +9,6 @@ import io.github.acppool.acp.AcpProtocolException;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.acp.AuthPolicy;
-import io.github.acppool.acp.Subscription;
 import io.github.acppool.acp.schema.AgentCapabilities;
 import io.github.acppool.acp.schema.AuthMethod;
 import io.github.acppool.acp.schema.ContentBlock;
@@ -27,7 +26,10 @@ import io.github.acppool.pool.PoolConfig;
 import io.github.acppool.pool.PoolExhaustedException;
 import io.github.acppool.turn.LivenessPolicy;
 import io.github.acppool.turn.PromptStreamer;
+import io.github.acppool.turn.SessionHistory;
+import io.github.acppool.turn.TurnEvent;
 import io.github.acppool.turn.TurnHandle;
+import io.github.acppool.turn.TurnListener;
 import io.github.acppool.turn.TurnResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -227,6 +229,9 @@ final class DefaultAcpBroker implements AcpBroker {
                 .ticker(ticker);
         if (builder.drainPolicy != null) {
             turns.drainPolicy(builder.drainPolicy);
+        }
+        if (builder.quietGap != null) {
+            turns.quietGap(builder.quietGap);
         }
         this.streamer = turns.build();
         this.pool = ConnectionPool.<String, AgentConnection>builder()
@@ -595,7 +600,17 @@ final class DefaultAcpBroker implements AcpBroker {
             return Finished.failed(new BrokerClosedException(conversation.id, name));
         }
         try {
-            handle = streamer.start(connection.client, connection.sessionId, prompt, reply::onEvent);
+            handle = streamer.start(connection.client, connection.sessionId, prompt, new TurnListener() {
+                @Override
+                public void onEvent(TurnEvent event) {
+                    reply.onEvent(event);
+                }
+
+                @Override
+                public void onLateEvent(TurnEvent event) {
+                    reply.onLateEvent(event);
+                }
+            });
         } catch (IllegalStateException e) {
             // The streamer closes only after the state left OPEN, so a closed one shows here; anything else is a bug.
             if (state.get() != State.OPEN) {
@@ -884,20 +899,21 @@ final class DefaultAcpBroker implements AcpBroker {
                 resetReason = "its working directory changed from " + stored.workingDirectory() + " to " + cwd;
             } else if (caps.resumeSession() || caps.loadSession()) {
                 String method = caps.resumeSession() ? "session/resume" : "session/load";
-                AtomicInteger replayed = new AtomicInteger();
-                Subscription swallow = caps.resumeSession()
-                        ? null
-                        : client.subscribe(previous, (id, update) -> replayed.incrementAndGet());
+                // Everything a load replays, before or after its answer, is history, never the first reply.
+                SessionHistory history = caps.resumeSession() ? null : streamer.history(client, previous, null);
+                boolean loaded = false;
                 try {
                     SessionState resumed = signIn.call(
                             () -> caps.resumeSession()
                                     ? client.resumeSession(previous, setup)
                                     : client.loadSession(previous, setup),
                             method + " of session " + previous + " failed");
+                    loaded = true;
+                    int replayed = history == null ? 0 : replayed(conversationId, history);
                     return new Opened(
                             previous,
                             method,
-                            replayed.get(),
+                            replayed,
                             previous,
                             null,
                             SessionSettings.fromJson(resumed.raw()),
@@ -924,8 +940,8 @@ final class DefaultAcpBroker implements AcpBroker {
                             previous,
                             resetReason);
                 } finally {
-                    if (swallow != null) {
-                        swallow.close();
+                    if (history != null && !loaded) {
+                        history.close();
                     }
                 }
             } else {
@@ -954,6 +970,29 @@ final class DefaultAcpBroker implements AcpBroker {
                 resetReason,
                 SessionSettings.fromJson(created.raw()),
                 chosen);
+    }
+
+    /**
+     * How many updates the load replayed: waits until the session has been quiet for the quiet gap after the
+     * load's answer (the first prompt would wait for that anyway), so a replay that follows the answer counts.
+     */
+    private int replayed(String conversationId, SessionHistory history) {
+        CompletableFuture<Integer> quiet = history.loaded();
+        try {
+            Duration limit = clientOptions.requestTimeout();
+            return quiet.get(
+                    limit.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toMillis() : limit.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.debug(
+                    "{} - conversation {}: the loaded session did not go quiet ({}); counted its replay so far",
+                    name,
+                    conversationId,
+                    e.toString());
+        }
+        return history.replayed();
     }
 
     private @Nullable StoredSession storedSession(String conversationId) {

@@ -48,8 +48,11 @@ public interface MessageListener {
     default void onEvent(TurnEvent event) {}
 
     /**
-     * A late event of the turn that streamed to this message: it arrived after the message's result completed
-     * (see {@link TurnListener#onLateEvent}); append it to the reply already shown.
+     * A late event of the turn that streamed to this message: it arrived after the turn ended and before the
+     * conversation's next prompt was written (see {@link TurnListener#onLateEvent}); append it to the reply.
+     * The exception to "before the message's future completes": it comes after the turn's end, which may be
+     * just before or any time after that future completes, so a front end that has not shown the reply yet
+     * keeps it to append once it has. Same thread rules as {@link #onEvent}.
      */
     default void onLateEvent(TurnEvent event) {}
 

@@ -2,6 +2,7 @@ package io.github.acppool.turn;
 
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClient;
+import io.github.acppool.acp.SessionUpdateListener;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.internal.Checks;
 import java.time.Duration;
@@ -28,6 +29,8 @@ final class DefaultPromptStreamer implements PromptStreamer {
     final DrainPolicy drainPolicy;
     final LivenessPolicy livenessPolicy;
     final Duration cancelGrace;
+    final Duration quietGap;
+    final long quietGapNanos;
     final ScheduledExecutorService scheduler;
     final Ticker ticker;
     private final boolean ownsScheduler;
@@ -38,12 +41,17 @@ final class DefaultPromptStreamer implements PromptStreamer {
             DrainPolicy drainPolicy,
             LivenessPolicy livenessPolicy,
             Duration cancelGrace,
+            Duration quietGap,
             @Nullable ScheduledExecutorService scheduler,
             boolean shutdownSchedulerOnClose,
             Ticker ticker) {
         this.drainPolicy = drainPolicy;
         this.livenessPolicy = livenessPolicy;
         this.cancelGrace = cancelGrace;
+        this.quietGap = quietGap;
+        this.quietGapNanos = quietGap.compareTo(Duration.ofDays(365)) > 0
+                ? Duration.ofDays(365).toNanos()
+                : quietGap.toNanos();
         this.ticker = ticker;
         if (scheduler != null) {
             this.scheduler = scheduler;
@@ -82,6 +90,29 @@ final class DefaultPromptStreamer implements PromptStreamer {
         return turn;
     }
 
+    /** The session's line: the one a previous turn of this streamer left on the client, or a new one. */
+    SessionLine line(AcpClient client, String sessionId) {
+        SessionUpdateListener current = client.listener(sessionId).orElse(null);
+        if (current instanceof SessionLine line && line.streamer == this && line.client == client) {
+            return line;
+        }
+        SessionLine line = new SessionLine(this, client, sessionId, null);
+        var unused = client.subscribe(sessionId, line);
+        return line;
+    }
+
+    @Override
+    public SessionHistory history(AcpClient client, String sessionId, @Nullable SessionUpdateListener listener) {
+        Checks.notNull(client, "client");
+        Checks.notNull(sessionId, "sessionId");
+        SessionLine line = new SessionLine(this, client, sessionId, null);
+        SessionLine.History history = new SessionLine.History(line, listener);
+        line.handOver(history);
+        line.touch();
+        history.subscribed(client.subscribe(sessionId, line));
+        return history;
+    }
+
     void ended(DefaultTurn turn) {
         turns.remove(turn);
     }
@@ -101,7 +132,7 @@ final class DefaultPromptStreamer implements PromptStreamer {
 
     @Override
     public String toString() {
-        return "PromptStreamer[drain " + drainPolicy + ", " + livenessPolicy + ", cancel grace " + cancelGrace + ", "
-                + turns.size() + " turns in flight]";
+        return "PromptStreamer[drain " + drainPolicy + ", " + livenessPolicy + ", cancel grace " + cancelGrace
+                + ", quiet gap " + quietGap + ", " + turns.size() + " turns in flight]";
     }
 }

@@ -7,48 +7,50 @@ import io.github.acppool.acp.AcpClient;
 import io.github.acppool.acp.AcpRequestTimeoutException;
 import io.github.acppool.acp.AgentProcessException;
 import io.github.acppool.acp.PendingRequest;
-import io.github.acppool.acp.SessionUpdateListener;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.acp.schema.PromptCapabilities;
 import io.github.acppool.acp.schema.PromptResult;
 import io.github.acppool.acp.schema.SessionUpdate;
 import io.github.acppool.acp.schema.StopReason;
-import io.github.acppool.internal.Json;
 import io.github.acppool.turn.TurnResult.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One prompt turn: the client's listener for the session, the timers, and the state machine that ends it. */
-final class DefaultTurn implements TurnHandle, SessionUpdateListener {
+/** One prompt turn: the owner of its session's updates, the timers, and the state machine that ends it. */
+final class DefaultTurn implements TurnHandle, SessionLine.Owner {
 
     /*
      * Concurrency
      *
-     * Four kinds of thread touch a turn: the client's delivery thread for the session (onUpdate: one call at a
-     * time, in arrival order), the client's executor (the prompt's answer), the streamer's scheduler (drain
-     * window, liveness ticks, timeouts, cancel grace) and any caller (cancel, the streamer's close). There is
-     * no lock. `state` packs the phase (RUNNING -> DRAINING -> DONE, or RUNNING -> DONE) and the number of
+     * Four kinds of thread touch a turn: the client's delivery thread for the session (take: one call at a
+     * time, in arrival order, through the session's SessionLine), the client's executor (the prompt's answer),
+     * the streamer's scheduler (the quiet-gap wait before the prompt, drain window, liveness ticks, still-working
+     * notices, timeouts, cancel grace) and any caller (cancel, the streamer's close). `state` packs the phase (RUNNING -> DRAINING -> DONE, or RUNNING -> DONE) and the number of
      * threads "inside" the turn:
      *
-     * - start, onUpdate and cancel enter (count + 1) only while the phase is not DONE, and leave when done.
+     * - start, take, the prompt's write and cancel enter (count + 1) only while the phase is not DONE, and leave when done.
      * - Ending the turn is one CAS from an expected phase to DONE that also enters. The winner records the
      *   Ending, cancels the timers, abandons the request and sends session/cancel if needed, then leaves. A
      *   loser re-reads the phase (a timeout that lost to the answer ends the drain instead, or does nothing).
@@ -63,6 +65,14 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
      *   cancels the stored timers. One of the two sees the other, so no timer armed while the turn ends
      *   outlives it on a shared scheduler. (A timer that fires before its future is stored, which only a
      *   near-zero delay allows, finds the phase moved on and returns.)
+     * - The listener is called under `listenerLock` only, so that a StillWorking notice from the scheduler and
+     *   an update from the delivery thread never call it at once (the listener's one-at-a-time contract). Late
+     *   updates (take after DONE) are converted without touching the reply model: tool calls merge into
+     *   `lateToolCalls`, which only the delivery thread uses; `toolCalls` is only read then (the delivery
+     *   thread was its only writer), so completing concurrently is safe.
+     * - The prompt is written by start() or, when the session must first be quiet for the quiet gap, by a
+     *   timer; either runs inside. cancel() before the write ends the turn at once; a write that races it sees
+     *   DONE afterwards and abandons its request and sends session/cancel, as start() always did.
      * - Nothing here blocks except the listener (on the delivery thread, by contract) and await().
      */
 
@@ -102,12 +112,19 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     private volatile @Nullable PendingRequest<PromptResult> request;
     private volatile @Nullable Answer answered;
     private volatile @Nullable Ending ending;
-    private volatile boolean subscribed;
+    private volatile @Nullable SessionLine line;
     private volatile @Nullable ScheduledFuture<?> hardTimer;
     private volatile @Nullable ScheduledFuture<?> livenessTimer;
     private volatile @Nullable ScheduledFuture<?> inactivityTimer;
     private volatile @Nullable ScheduledFuture<?> drainTimer;
     private volatile @Nullable ScheduledFuture<?> graceTimer;
+    private volatile @Nullable ScheduledFuture<?> promptTimer;
+    private volatile @Nullable ScheduledFuture<?> stillWorkingTimer;
+    private final ReentrantLock listenerLock = new ReentrantLock();
+    /** Message ids of the chunks this turn received (in time or late). */
+    private final Set<String> messageIds = ConcurrentHashMap.newKeySet();
+    /** Delivery thread only: tool calls as late updates changed them. */
+    private final Map<String, ToolCall> lateToolCalls = new HashMap<>();
 
     // The reply model: see Concurrency.
     private final StringBuilder text = new StringBuilder();
@@ -141,23 +158,61 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
                 finish(RUNNING, Outcome.REJECTED, null, unsupported, false, false);
                 return;
             }
-            var unusedSubscription = client.subscribe(sessionId, this);
-            subscribed = true;
+            line = streamer.line(client, sessionId);
             if (!startTimers() || phase() == DONE) {
                 return; // no timers, or the streamer was closed: send no prompt the caller thinks cancelled
             }
-            PendingRequest<PromptResult> sent = client.prompt(sessionId, prompt);
-            request = sent;
-            log.debug("{} - session {}: turn started (request id {})", client, sessionId, sent.id());
-            if (phase() == DONE) {
-                sent.abandon(); // the streamer was closed just as the prompt went out
-                client.cancel(sessionId);
-            }
-            // whenComplete would keep what onAnswer throws in a future nobody reads: log it instead.
-            var unusedAnswer =
-                    sent.future().whenComplete((value, failure) -> runGuarded(() -> onAnswer(value, failure)));
+            writeWhenQuiet(prompt);
         } catch (RuntimeException e) {
             log.warn("{} - session {}: could not start the turn", client, sessionId, e);
+            finish(RUNNING, Outcome.FAILED, null, e, true, false);
+        } finally {
+            leave();
+        }
+    }
+
+    /** Inside: writes the prompt once the session has been quiet for the quiet gap (now, or by a timer). */
+    private void writeWhenQuiet(List<ContentBlock> prompt) {
+        SessionLine session = line;
+        if (session == null || phase() != RUNNING || cancelRequested.get()) {
+            return;
+        }
+        long wait = session.waitNanos();
+        if (wait > 0) {
+            try {
+                promptTimer = schedule(() -> writeLater(prompt), wait);
+                cancelTimersIfEnded();
+            } catch (RejectedExecutionException e) {
+                finish(
+                        RUNNING,
+                        Outcome.FAILED,
+                        null,
+                        new IllegalStateException("the prompt streamer's scheduler rejected the turn's prompt", e),
+                        false,
+                        false);
+            }
+            return;
+        }
+        session.handOver(this);
+        PendingRequest<PromptResult> sent = client.prompt(sessionId, prompt);
+        request = sent;
+        log.debug("{} - session {}: turn started (request id {})", client, sessionId, sent.id());
+        if (phase() == DONE) {
+            sent.abandon(); // the turn was cancelled or the streamer closed just as the prompt went out
+            client.cancel(sessionId);
+        }
+        // whenComplete would keep what onAnswer throws in a future nobody reads: log it instead.
+        var unusedAnswer = sent.future().whenComplete((value, failure) -> runGuarded(() -> onAnswer(value, failure)));
+    }
+
+    private void writeLater(List<ContentBlock> prompt) {
+        if (!enter()) {
+            return;
+        }
+        try {
+            writeWhenQuiet(prompt);
+        } catch (RuntimeException e) {
+            log.warn("{} - session {}: could not send the prompt", client, sessionId, e);
             finish(RUNNING, Outcome.FAILED, null, e, true, false);
         } finally {
             leave();
@@ -175,6 +230,7 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             if (inactivity != null) {
                 inactivityTimer = schedule(this::onInactivityCheck, nanos(inactivity));
             }
+            stillWorkingTimer = schedule(this::onStillWorkingCheck, nanos(liveness.stillWorkingInterval()));
             cancelTimersIfEnded();
             return true;
         } catch (RejectedExecutionException e) {
@@ -214,27 +270,64 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     // ---------------------------------------------------------------- updates (the client's delivery thread)
 
     @Override
-    public void onUpdate(String updateSessionId, SessionUpdate update) {
-        if (!sessionId.equals(updateSessionId)) {
-            log.debug("{} - turn of session {} ignored an update of session {}", client, sessionId, updateSessionId);
-            return;
-        }
+    public void take(SessionUpdate update) {
+        SessionLine.record(messageIds, update);
         if (!enter()) {
-            LateUpdates.log(client, sessionId, update);
+            late(update);
             return;
         }
         try {
             long now = streamer.ticker.read();
             lastActivityNanos = now;
-            emit(toEvent(update, now));
+            TurnEvent event = toEvent(update, now, false);
+            listenerLock.lock();
+            try {
+                emit(event);
+            } finally {
+                listenerLock.unlock();
+            }
         } finally {
             leave();
         }
     }
 
-    private TurnEvent toEvent(SessionUpdate update, long now) {
+    @Override
+    public boolean saw(String messageId) {
+        return messageIds.contains(messageId);
+    }
+
+    /** An update that belongs to this turn but came after it ended: the listener's, as a late event. */
+    private void late(SessionUpdate update) {
+        TurnEvent event = toEvent(update, streamer.ticker.read(), true);
+        if (event instanceof TurnEvent.TextChunk chunk) {
+            log.debug(
+                    "{} - session {}: {} chars of text came after the turn had ended; passed on as a late event",
+                    client,
+                    sessionId,
+                    chunk.text().length());
+        } else {
+            log.debug("{} - session {}: a late {} update passed on as a late event", client, sessionId, update.kind());
+        }
+        listenerLock.lock();
+        try {
+            listener.onLateEvent(event);
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            log.warn("{} - session {}: the turn listener threw on a late event", client, sessionId, t);
+        } finally {
+            listenerLock.unlock();
+        }
+    }
+
+    /** The update as an event; {@code late} ones leave the reply model alone (see Concurrency). */
+    private TurnEvent toEvent(SessionUpdate update, long now, boolean late) {
         if (update instanceof SessionUpdate.AgentMessageChunk chunk
                 && chunk.content() instanceof ContentBlock.Text block) {
+            if (late) {
+                return new TurnEvent.TextChunk(block.text(), chunk.messageId());
+            }
             text.append(block.text());
             if (!sawChunk) {
                 sawChunk = true;
@@ -247,10 +340,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             return new TurnEvent.ThoughtChunk(block.text());
         }
         if (update instanceof SessionUpdate.ToolCall call) {
-            return toolCall(call.toolCallId(), call.raw());
+            return toolCall(call.toolCallId(), call.raw(), late);
         }
         if (update instanceof SessionUpdate.ToolCallUpdate patch) {
-            return toolCall(patch.toolCallId(), patch.raw());
+            return toolCall(patch.toolCallId(), patch.raw(), late);
         }
         if (update instanceof SessionUpdate.Plan plan) {
             return new TurnEvent.PlanReplaced(plan.entries());
@@ -267,10 +360,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         return new TurnEvent.Other(update);
     }
 
-    private TurnEvent toolCall(String id, JsonNode patch) {
-        ToolCall previous = toolCalls.get(id);
+    private TurnEvent toolCall(String id, JsonNode patch, boolean late) {
+        ToolCall previous = late ? lateToolCalls.getOrDefault(id, toolCalls.get(id)) : toolCalls.get(id);
         ToolCall merged = (previous == null ? ToolCall.empty(id) : previous).merge(patch);
-        toolCalls.put(id, merged);
+        (late ? lateToolCalls : toolCalls).put(id, merged);
         return previous == null ? new TurnEvent.ToolCallStarted(merged) : new TurnEvent.ToolCallUpdated(merged);
     }
 
@@ -313,6 +406,10 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             return;
         }
         answered = new Answer(value, cause, streamer.ticker.read());
+        SessionLine session = line;
+        if (session != null) {
+            session.touch(); // the tail of a reply follows its answer: the next prompt waits the gap from here
+        }
         if (casPhase(RUNNING, DRAINING)) {
             drainCheck();
         }
@@ -411,6 +508,41 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         }
     }
 
+    /** Tells the listener that the agent has been silent for a multiple of the still-working interval. */
+    private void onStillWorkingCheck() {
+        if (!enter()) {
+            return;
+        }
+        try {
+            if (phase() != RUNNING) {
+                return; // answered: the agent is not working on it any more
+            }
+            long interval = nanos(streamer.livenessPolicy.stillWorkingInterval());
+            long now = streamer.ticker.read();
+            long silent = now - lastActivityNanos;
+            long next;
+            if (silent >= interval && listenerLock.tryLock()) {
+                // Never wait for the listener on the shared timer thread: busy with an update, it is not silent.
+                try {
+                    emit(new TurnEvent.StillWorking(Duration.ofNanos(silent), Duration.ofNanos(now - startNanos)));
+                } finally {
+                    listenerLock.unlock();
+                }
+                next = interval - silent % interval;
+            } else if (silent >= interval) {
+                next = interval;
+            } else {
+                next = interval - silent;
+            }
+            stillWorkingTimer = schedule(this::onStillWorkingCheck, next);
+            cancelTimersIfEnded();
+        } catch (RejectedExecutionException e) {
+            log.debug("{} - session {}: scheduler rejected the still-working timer", client, sessionId);
+        } finally {
+            leave();
+        }
+    }
+
     private void onCancelGrace() {
         if (finish(RUNNING, Outcome.CANCELLED, null, null, true, false)) {
             log.warn(
@@ -436,6 +568,12 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
             }
             if (phase != RUNNING || !cancelRequested.compareAndSet(false, true)) {
                 return false;
+            }
+            if (request == null) {
+                // Still waiting for the quiet gap: nothing went out. A write racing this one cancels itself.
+                log.info("{} - session {}: cancelled the turn before its prompt was sent", client, sessionId);
+                finish(RUNNING, Outcome.CANCELLED, null, null, true, true);
+                return true;
             }
             log.info("{} - session {}: cancelling the turn", client, sessionId);
             client.cancel(sessionId); // the prompt went out: the handle escapes only after start()
@@ -554,8 +692,9 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     }
 
     private void cancelTimers() {
-        for (ScheduledFuture<?> timer :
-                new ScheduledFuture<?>[] {hardTimer, livenessTimer, inactivityTimer, drainTimer, graceTimer}) {
+        for (ScheduledFuture<?> timer : new ScheduledFuture<?>[] {
+            hardTimer, livenessTimer, inactivityTimer, drainTimer, graceTimer, promptTimer, stillWorkingTimer
+        }) {
             if (timer != null) {
                 timer.cancel(false);
             }
@@ -574,14 +713,6 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
         Ending end = ending;
         if (end == null) {
             end = new Ending(Outcome.FAILED, null, new IllegalStateException("turn ended without an outcome"));
-        }
-        if (subscribed) {
-            try {
-                // Releases this turn (the client would keep it as the session's listener) and logs late text.
-                var unused = client.subscribe(sessionId, new LateUpdates(client, sessionId));
-            } catch (RuntimeException e) {
-                log.debug("{} - session {}: could not swap the listener: {}", client, sessionId, e.toString());
-            }
         }
         long now = streamer.ticker.read();
         String reply = text.toString();
@@ -701,27 +832,5 @@ final class DefaultTurn implements TurnHandle, SessionUpdateListener {
     @Override
     public String toString() {
         return "Turn[" + client + ", session " + sessionId + ", phase " + phase() + "]";
-    }
-
-    /** The session's listener after a turn: logs and drops what arrives too late for it. */
-    private record LateUpdates(AcpClient client, String sessionId) implements SessionUpdateListener {
-        @Override
-        public void onUpdate(String updateSessionId, SessionUpdate update) {
-            log(client, updateSessionId, update);
-        }
-
-        static void log(AcpClient client, String sessionId, SessionUpdate update) {
-            if (update instanceof SessionUpdate.AgentMessageChunk chunk
-                    && chunk.content() instanceof ContentBlock.Text text) {
-                log.info(
-                        "{} - session {}: dropped {} chars of text that came after the turn had ended: {}",
-                        client,
-                        sessionId,
-                        text.text().length(),
-                        Json.preview(text.text(), 80));
-            } else {
-                log.debug("{} - session {}: dropped a late {} update", client, sessionId, update.kind());
-            }
-        }
     }
 }

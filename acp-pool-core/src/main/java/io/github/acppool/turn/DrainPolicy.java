@@ -8,8 +8,9 @@ import java.time.Duration;
  *
  * <p>ACP says every update of a turn comes before the answer, but real agents send the last text after
  * {@code end_turn} (openab #76, claude-agent-acp #824). A turn therefore stays open for a while after the
- * answer; what arrives in that window is part of the reply, and what arrives after it is logged and dropped
- * (never shown in the next turn). Built-ins: {@link #none()}, {@link #fixed(Duration)} (the default, {@link
+ * answer; what arrives in that window is part of the reply, and what arrives after it, before the next prompt
+ * is written, goes to the turn's listener as a late event ({@link TurnListener#onLateEvent}), never into the
+ * next turn (see {@link PromptStreamer.Builder#quietGap}). Built-ins: {@link #none()}, {@link #fixed(Duration)} (the default, {@link
  * #DEFAULT_WINDOW}) and {@link #quietPeriod(Duration, Duration)} (acpx uses 1 s quiet, 5 s cap).
  *
  * <p>The streamer asks the policy when the answer arrives and again each time the returned delay has passed,

@@ -3,6 +3,7 @@ package io.github.acppool.turn;
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClient;
+import io.github.acppool.acp.SessionUpdateListener;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.internal.Checks;
 import java.time.Duration;
@@ -34,12 +35,16 @@ import org.jspecify.annotations.Nullable;
  *   <li>checks the prompt against the agent's advertised {@code promptCapabilities} (images, audio and
  *       embedded resources need them; text and resource links are always allowed) and, if it does not fit,
  *       sends nothing and ends as {@link TurnResult.Outcome#REJECTED};
- *   <li>takes over the session's subscription on the client (replacing any other listener), counts only that
- *       session's updates, and after it ends leaves a listener that logs and drops late updates, so they never
- *       show up in the next turn (the next turn's subscription replaces it). ACP v1 updates carry no turn id:
- *       a straggler the agent sends after the next prompt went out counts for that turn, which the drain window
- *       makes rare;
+ *   <li>owns the session's updates from just before its prompt is written: the streamer keeps one listener per
+ *       session on the client, which routes each update to its turn. The prompt is written once the session
+ *       has been quiet for the {@link Builder#quietGap quiet gap} (at once when it has been quiet longer);
+ *       what arrives before that belongs to the previous turn, whose listener gets it through {@link
+ *       TurnListener#onLateEvent}, or to the session's {@link #history history} after a load. ACP v1 updates
+ *       carry no turn id: where the agent tags chunks with a message id, a chunk with the previous turn's id
+ *       goes to that turn even after the next prompt was written;
  *   <li>after the answer keeps collecting for the {@link DrainPolicy}'s window;
+ *   <li>tells its listener {@link TurnEvent.StillWorking} when the agent has been silent for the {@link
+ *       LivenessPolicy}'s {@code stillWorkingInterval};
  *   <li>while waiting for the answer follows the {@link LivenessPolicy}: checks the process every interval,
  *       ends at once when it died (and as soon as the client sees its stdout close), and on the inactivity
  *       or hard timeout sends {@code session/cancel} and abandons the request id so that a late answer can
@@ -63,6 +68,15 @@ public interface PromptStreamer extends AutoCloseable {
      * @throws IllegalStateException if the streamer was closed
      */
     TurnHandle start(AcpClient client, String sessionId, List<ContentBlock> prompt, TurnListener listener);
+
+    /**
+     * Starts consuming a session's history before you send its {@code session/load}: every update of the
+     * session until its first prompt is written (the load's replay, whether it comes before or after the
+     * load's answer) goes to {@code listener} (if not null) and is counted, never to a turn. Call {@link
+     * SessionHistory#loaded()} when the load answers; the first prompt waits for the quiet gap after it. Call
+     * {@link SessionHistory#close()} if the load fails.
+     */
+    SessionHistory history(AcpClient client, String sessionId, @Nullable SessionUpdateListener listener);
 
     /**
      * Runs a turn and waits for its result ({@link TurnHandle#await()}: an interrupt cancels the turn).
@@ -99,6 +113,9 @@ public interface PromptStreamer extends AutoCloseable {
      *   <li>{@code drainPolicy} {@link DrainPolicy#defaultPolicy()} (fixed {@link DrainPolicy#DEFAULT_WINDOW});
      *   <li>{@code livenessPolicy} {@link LivenessPolicy#defaults()};
      *   <li>{@code cancelGrace} {@link #DEFAULT_CANCEL_GRACE};
+     *   <li>{@code quietGap}: the drain policy's window (how long it collects after an answer when nothing else
+     *       arrives: {@link DrainPolicy#DEFAULT_WINDOW} for the default policy, zero for {@link
+     *       DrainPolicy#none()});
      *   <li>{@code scheduler}: one daemon timer thread of the streamer's own, shut down by {@link #close()};
      *   <li>{@code ticker} {@link Ticker#systemTicker()}: give a fake scheduler's ticker along with it.
      * </ul>
@@ -109,6 +126,7 @@ public interface PromptStreamer extends AutoCloseable {
         private @Nullable DrainPolicy drainPolicy;
         private @Nullable LivenessPolicy livenessPolicy;
         private @Nullable Duration cancelGrace;
+        private @Nullable Duration quietGap;
         private @Nullable ScheduledExecutorService scheduler;
         private boolean shutdownSchedulerOnClose;
         private @Nullable Ticker ticker;
@@ -131,6 +149,18 @@ public interface PromptStreamer extends AutoCloseable {
         @CanIgnoreReturnValue
         public Builder cancelGrace(Duration value) {
             cancelGrace = Checks.positive(Checks.setOnce(cancelGrace, value, "cancelGrace"), "cancelGrace");
+            return this;
+        }
+
+        /**
+         * How long a session must have been quiet (no update, no answer) before its next prompt is written:
+         * what arrives before the prompt belongs to the previous turn (its listener gets it as a late event) or
+         * to the loaded history. Only back-to-back prompts pay it: a prompt sent longer than the gap after the
+         * session's last update waits for nothing. Zero writes every prompt at once.
+         */
+        @CanIgnoreReturnValue
+        public Builder quietGap(Duration value) {
+            quietGap = Checks.nonNegative(Checks.setOnce(quietGap, value, "quietGap"), "quietGap");
             return this;
         }
 
@@ -159,13 +189,25 @@ public interface PromptStreamer extends AutoCloseable {
         }
 
         public PromptStreamer build() {
+            DrainPolicy drain = drainPolicy == null ? DrainPolicy.defaultPolicy() : drainPolicy;
             return new DefaultPromptStreamer(
-                    drainPolicy == null ? DrainPolicy.defaultPolicy() : drainPolicy,
+                    drain,
                     livenessPolicy == null ? LivenessPolicy.defaults() : livenessPolicy,
                     cancelGrace == null ? DEFAULT_CANCEL_GRACE : cancelGrace,
+                    quietGap == null ? windowOf(drain) : quietGap,
                     scheduler,
                     shutdownSchedulerOnClose,
                     ticker == null ? Ticker.systemTicker() : ticker);
+        }
+
+        /** How long the policy collects after an answer when nothing else arrives. */
+        private static Duration windowOf(DrainPolicy drain) {
+            try {
+                Duration window = drain.remaining(Duration.ZERO, Duration.ZERO);
+                return window.isNegative() ? Duration.ZERO : window;
+            } catch (RuntimeException e) {
+                return DrainPolicy.DEFAULT_WINDOW;
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.CountDownLatch;
 final class Recorder implements MessageListener {
     final List<String> calls = new CopyOnWriteArrayList<>();
     final StringBuffer text = new StringBuffer();
+    /** The text of late chunks (kept apart from {@link #calls}, which tests compare exactly). */
+    final StringBuffer late = new StringBuffer();
     final CountDownLatch firstChunk = new CountDownLatch(1);
     volatile TurnStart start;
 
@@ -31,6 +33,13 @@ final class Recorder implements MessageListener {
             text.append(chunk.text());
             calls.add("chunk " + chunk.text());
             firstChunk.countDown();
+        }
+    }
+
+    @Override
+    public void onLateEvent(TurnEvent event) {
+        if (event instanceof TurnEvent.TextChunk chunk) {
+            late.append(chunk.text());
         }
     }
 }

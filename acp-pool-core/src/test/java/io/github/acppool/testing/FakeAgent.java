@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code --auth-methods=<JSON array>}: advertise these {@code authMethods} instead of one {@code
  *       fake-login}; {@code authenticate} then refuses an id not in it (-32602), and one whose {@code varName} or
  *       {@code vars[].name} is not set in the agent's environment (-32000);
+ *   <li>{@code --replay-after-load}: answer {@code session/load} first and replay the history after the answer
+ *       (as some agents do);
  *   <li>{@code --no-resume}: do not advertise {@code sessionCapabilities.resume} (so a broker uses {@code
  *       session/load});
  *   <li>{@code --state-dir=<dir>}: keep each session's history in {@code <dir>/<session id>.jsonl} too, so that
@@ -110,6 +112,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code wait-for-continue}: pause until the client sends the notification {@code _fake/continue} (or
  *       cancels) any time after the prompt, even before the turn reaches this line;
  *   <li>{@code late <text>}: a chunk written after the prompt's answer;
+ *   <li>{@code late-after <ms> <text>}: a chunk written that many milliseconds after the prompt's answer (the
+ *       agent goes on reading prompts meanwhile);
+ *   <li>{@code message-id <id>}: the chunks this prompt says from here on (late ones included) carry this
+ *       {@code messageId};
  *   <li>{@code spawn-grandchild}: start {@code sleep 600} and say {@code grandchild <pid>};
  *   <li>{@code spawn-orphan}: the same, but the child inherits stdout (so stdout stays open if this agent dies);
  *       says {@code orphan <pid>};
@@ -378,6 +384,12 @@ public final class FakeAgent {
                             -32002,
                             "Resource not found: session "
                                     + params.path("sessionId").asText()));
+                } else if (flags.contains("--replay-after-load")) {
+                    List<ObjectNode> replay = List.copyOf(session.history);
+                    send(result(id, null));
+                    for (ObjectNode update : replay) {
+                        update(session, update, true);
+                    }
                 } else {
                     for (ObjectNode update : session.history) {
                         update(session, update, false);
@@ -509,7 +521,8 @@ public final class FakeAgent {
                 }
             }
             String stopReason = "end_turn";
-            List<String> late = new ArrayList<>();
+            String messageId = null;
+            List<Late> late = new ArrayList<>();
             for (String command : script) {
                 if (session.cancelled) {
                     break;
@@ -518,7 +531,8 @@ public final class FakeAgent {
                 String rest = words.length > 1 ? words[1] : "";
                 switch (words[0]) {
                     case "" -> {}
-                    case "say" -> say(session, rest, true);
+                    case "say" -> say(session, rest, true, messageId);
+                    case "message-id" -> messageId = rest;
                     case "chunks" -> {
                         String[] nums = rest.split(" ");
                         int n = Integer.parseInt(nums[0]);
@@ -681,7 +695,11 @@ public final class FakeAgent {
                         err.flush();
                     }
                     case "wait-for-continue" -> session.resume.await();
-                    case "late" -> late.add(rest);
+                    case "late" -> late.add(new Late(0, rest, messageId));
+                    case "late-after" -> {
+                        String[] parts = rest.split(" ", 2);
+                        late.add(new Late(Long.parseLong(parts[0]), parts.length > 1 ? parts[1] : "", messageId));
+                    }
                     case "spawn-grandchild" -> {
                         Process child = new ProcessBuilder("sleep", "600")
                                 .redirectErrorStream(true)
@@ -725,8 +743,11 @@ public final class FakeAgent {
                 stopReason = "cancelled";
             }
             send(result(id, JSON.createObjectNode().put("stopReason", stopReason)));
-            for (String text : late) {
-                say(session, text, true);
+            for (Late tail : late) {
+                if (tail.delayMillis() > 0) {
+                    Thread.sleep(tail.delayMillis()); // the agent's own timing: the tail it is tested with
+                }
+                say(session, tail.text(), true, tail.messageId());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -873,8 +894,18 @@ public final class FakeAgent {
         }
     }
 
+    /** A chunk to write after the prompt's answer. */
+    private record Late(long delayMillis, String text, String messageId) {}
+
     private void say(Session session, String text, boolean flush) throws IOException {
+        say(session, text, flush, null);
+    }
+
+    private void say(Session session, String text, boolean flush, String messageId) throws IOException {
         ObjectNode update = JSON.createObjectNode().put("sessionUpdate", "agent_message_chunk");
+        if (messageId != null) {
+            update.put("messageId", messageId);
+        }
         update.putObject("content").put("type", "text").put("text", text);
         if (text.length() < 10_000) {
             record(session, update);

@@ -90,6 +90,11 @@ final class StubAcpClient implements AcpClient {
                 + Json.NODES.textNode(text) + "}}");
     }
 
+    static SessionUpdate chunk(String text, String messageId) {
+        return update("{\"sessionUpdate\":\"agent_message_chunk\",\"messageId\":" + Json.NODES.textNode(messageId)
+                + ",\"content\":{\"type\":\"text\",\"text\":" + Json.NODES.textNode(text) + "}}");
+    }
+
     /** Delivers an update as the client's delivery thread would. */
     void deliver(String sessionId, SessionUpdate update) {
         listener.onUpdate(sessionId, update);
@@ -129,6 +134,11 @@ final class StubAcpClient implements AcpClient {
             @Override
             public void close() {}
         };
+    }
+
+    @Override
+    public Optional<SessionUpdateListener> listener(String sessionId) {
+        return Optional.of(listener);
     }
 
     @Override

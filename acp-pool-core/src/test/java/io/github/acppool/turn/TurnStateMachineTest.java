@@ -63,7 +63,7 @@ final class TurnStateMachineTest {
     }
 
     @Test
-    void fixedDrain_collectsAfterTheAnswer_thenDropsWhatComesLater() {
+    void fixedDrain_collectsAfterTheAnswer_thenPassesOnWhatComesLaterAsLate() {
         TurnHandle turn = start(streamer(DrainPolicy.fixed(Duration.ofMillis(200))));
         clock.advance(Duration.ofMillis(50));
         client.deliver(SESSION, StubAcpClient.chunk("Hel"));
@@ -83,9 +83,8 @@ final class TurnStateMachineTest {
 
         client.deliver(SESSION, StubAcpClient.chunk(" (too late)"));
         assertThat(events.text()).isEqualTo("Hello");
-        assertThat(client.subscribes)
-                .as("the turn, then the late-update logger")
-                .hasValue(2);
+        assertThat(events.lateText()).as("the turn's tail, passed on late").isEqualTo(" (too late)");
+        assertThat(client.subscribes).as("the session's line, once").hasValue(1);
         assertThat(clock.pendingTaskCount()).as("every timer cancelled").isZero();
     }
 
