@@ -115,7 +115,7 @@ public record BrokerResult(
                                 ? known.userMessage()
                                 : "Cancelled before the agent replied.";
                     case HUNG ->
-                        "No reply: the agent stopped responding, so it was restarted; send your message" + " again.";
+                        "No reply: the agent stopped responding, so it was restarted; send your message again.";
                     case TIMED_OUT -> "No reply: the agent took too long; try again.";
                     case AGENT_DIED -> "No reply: the agent stopped unexpectedly; your next message starts it again.";
                     case COMPLETED, FAILED, REJECTED ->
@@ -145,8 +145,7 @@ public record BrokerResult(
             out.append(", session ").append(sessionId);
         }
         if (sessionReset) {
-            out.append("\nsession reset: ")
-                    .append(sessionResetReason == null ? "reason unknown" : TerminalText.strip(sessionResetReason));
+            out.append("\nsession reset: ").append(sessionResetReason == null ? "reason unknown" : sessionResetReason);
         }
         if (turn != null) {
             out.append('\n').append(turn.diagnostics());
@@ -156,7 +155,8 @@ public record BrokerResult(
         } else if (error != null) {
             out.append("\nerror: ").append(ExceptionChain.summary(error));
         }
-        return out.toString();
+        // Ids and reasons come from agents and front ends too: nothing in them may drive a terminal.
+        return TerminalText.strip(out.toString());
     }
 
     /** Same as {@link #userText()}; the name predates the split into a user text and {@link #diagnostics()}. */

@@ -596,9 +596,6 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         MessageListener reply = turn.replyTo().listener;
         TurnHandle handle;
-        if (state.get() != State.OPEN) {
-            return Finished.failed(new BrokerClosedException(conversation.id, name));
-        }
         try {
             handle = streamer.start(connection.client, connection.sessionId, prompt, new TurnListener() {
                 @Override

@@ -228,7 +228,7 @@ public record TurnResult(
             out.append("\ntool calls:");
             for (ToolCall call : toolCalls) {
                 out.append("\n- ")
-                        .append(TerminalText.strip(toolTitle(call)))
+                        .append(toolTitle(call))
                         .append(" (")
                         .append(statusWord(call.status()))
                         .append(')');
@@ -238,7 +238,8 @@ public record TurnResult(
         if (!tail.isEmpty()) {
             out.append("\nagent stderr (last lines):\n").append(tail);
         }
-        return out.toString();
+        // The session id, the stop reason and tool titles are the agent's: nothing in them may drive a terminal.
+        return TerminalText.strip(out.toString());
     }
 
     private @Nullable String note() {
@@ -307,7 +308,7 @@ public record TurnResult(
 
     private String stopReasonText() {
         String value = stopReasonValue();
-        return value == null ? "none (no answer)" : value.isEmpty() ? "(empty)" : TerminalText.strip(value);
+        return value == null ? "none (no answer)" : value.isEmpty() ? "(empty)" : value;
     }
 
     private static String toolTitle(ToolCall call) {

@@ -125,7 +125,11 @@ final class BrokerLifecycleIT {
         assertThat(reset.sessionReset()).isTrue();
         assertThat(reset.sessionResetReason()).contains("session/load failed").contains("Resource not found");
         assertThat(recorder.start.sessionReset()).isTrue();
-        assertThat(reset.replyText()).isEqualTo("history: ");
+        assertThat(reset.turn().text()).isEqualTo("history: ");
+        assertThat(reset.userText())
+                .as("the user learns that the context is gone, not why (the reason names the session)")
+                .isEqualTo("history: \n\n(The agent could not pick up the earlier conversation; it starts afresh.)");
+        assertThat(reset.diagnostics()).contains("session reset: session/load").contains("Resource not found");
         assertThat(log.matching("reset ")).containsExactly("reset test:a " + old + " -> " + reset.sessionId());
         assertThat(store.get(A).orElseThrow().sessionId()).isEqualTo(reset.sessionId());
         assertThat(second.prompt(A, message("a3", "ann", "say again")).sessionReset())

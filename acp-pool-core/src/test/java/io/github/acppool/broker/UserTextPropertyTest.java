@@ -129,7 +129,15 @@ final class UserTextPropertyTest {
 
     @Provide
     Arbitrary<String> stopReasons() {
-        return Arbitraries.of("end_turn", "max_tokens", "max_turn_requests", "refusal", "cancelled", "", "PT3S")
+        return Arbitraries.of(
+                        "end_turn",
+                        "max_tokens",
+                        "max_turn_requests",
+                        "refusal",
+                        "cancelled",
+                        "",
+                        "PT3S",
+                        "\u001b[31mx")
                 .injectNull(0.2);
     }
 

@@ -406,7 +406,7 @@ final class DiscordFrontEndIT {
         FakeMessage trigger = mention(alice, "crash 3 fatal: something broke inside the agent");
         long thread = awaitThread(trigger);
         String reply = awaitBotMessageContaining(thread, "No reply");
-        assertThat(reply).isEqualTo("⚠️ No reply: the agent exited with code 3.");
+        assertThat(reply).isEqualTo("⚠️ No reply: the agent stopped unexpectedly; your next message starts it again.");
         awaitReaction(trigger, StatusEmoji.DEFAULT_ERROR);
     }
 

@@ -149,7 +149,7 @@ final class ConsoleDemoIT {
 
             assertThat(output)
                     .contains("Crashing on purpose in the middle of this sentence")
-                    .contains("(the agent exited with code 3 before finishing)")
+                    .contains("(The agent stopped before finishing; your next message starts it again.)")
                     .contains("(main: the agent stopped; your next message starts a new one, which resumes this"
                             + " conversation)")
                     .contains("This is message 2 of our conversation; before this you said “/crash”.");
@@ -229,11 +229,22 @@ final class ConsoleDemoIT {
             List<String> errors =
                     output.lines().filter(line -> line.startsWith("error: ")).toList();
             assertThat(errors).hasSize(2);
-            assertThat(errors.get(0)).startsWith("error: main: ");
+            assertThat(errors.get(0))
+                    .isEqualTo("error: main: The agent could not be started; try again later, and tell the operator if"
+                            + " it keeps happening. (details: the log, or --verbose)");
             // The operator's log keeps the OS's reason.
             assertThat(dir.resolve("state").resolve("console.log"))
                     .content()
                     .contains("cannot start agent [/nonexistent/acp-agent, --stdio]: No such file or directory");
+        }
+        try (ConsoleProcess console = console("--agent", "/nonexistent/acp-agent --stdio", "--verbose")) {
+            console.send("hello");
+            console.closeInput();
+            assertThat(console.awaitExit()).isEqualTo(3);
+
+            assertThat(console.output())
+                    .as("--verbose shows the details under the error")
+                    .contains("/nonexistent/acp-agent");
         }
     }
 
