@@ -60,7 +60,11 @@ public interface AcpClient extends AutoCloseable {
     /** The agent's answer to {@link #initialize()}, once it has arrived. */
     Optional<InitializeResult> initializeResult();
 
-    /** Sends {@code authenticate} with one of the advertised method ids. */
+    /**
+     * Sends {@code authenticate} with one of the advertised method ids ({@link InitializeResult#authMethods()}).
+     * Authentication belongs to the process. Agents that need it answer session calls with {@link
+     * AcpProtocolException#AUTH_REQUIRED} until it succeeded; a broker does this by its {@link AuthPolicy}.
+     */
     CompletableFuture<Void> authenticate(String methodId);
 
     /** Sends {@code session/new}. */

@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * A conversation's agent could not be made ready: its process did not start, did not answer {@code
  * initialize}, or refused to create a session. The cause says why (an {@link
  * io.github.acppool.acp.AgentProcessException} carries the exit code and the agent's last stderr lines, an
- * {@link io.github.acppool.acp.AcpProtocolException} the agent's error, e.g. -32000 authentication required).
+ * {@link io.github.acppool.acp.AcpProtocolException} the agent's error).
  * The process was stopped; the conversation's next message tries again.
  *
  * {@link AgentAuthenticationException} is the subtype for an agent that needs authentication nothing

@@ -5,6 +5,7 @@ import io.github.acppool.acp.schema.AuthMethod;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +22,10 @@ final class Authentication {
 
     private static final String ENV_SETTING = "AgentLaunchSpec.Builder.inheritEnv (agent.inheritEnv in the"
             + " bundled bot's YAML, --env NAME on the console)";
+
+    private static final int MAX_FIELD = 300;
+    private static final Pattern ANSI = Pattern.compile("\u001B\\[[0-?]*[ -/]*[@-~]");
+    private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}\u2028\u2029]+");
 
     private final AuthPolicy policy;
     private final List<AuthMethod> methods;
@@ -114,12 +119,12 @@ final class Authentication {
         }
         text.append(" The agent offers:");
         for (AuthMethod method : methods) {
-            text.append("\n  - ").append(method.id());
+            text.append("\n  - ").append(clean(method.id()));
             if (!method.name().isBlank() && !method.name().equals(method.id())) {
-                text.append(" (").append(method.name()).append(')');
+                text.append(" (").append(clean(method.name())).append(')');
             }
             if (method.description() != null && !method.description().isBlank()) {
-                text.append(": ").append(method.description().strip());
+                text.append(": ").append(clean(method.description()));
             }
             if (method.interactive()) {
                 text.append(" [interactive: run it in a terminal as the agent's user; a bot cannot]");
@@ -145,7 +150,18 @@ final class Authentication {
     private String suggestion() {
         AuthMethod first =
                 methods.stream().filter(m -> !m.interactive()).findFirst().orElse(methods.get(0));
-        return "\"" + first.id() + "\"";
+        return "\"" + clean(first.id()) + "\"";
+    }
+
+    /**
+     * What an agent wrote, fit for one line of the operator's log: control characters (line breaks, ANSI escape
+     * sequences) become spaces, and it is cut at {@value #MAX_FIELD} characters. Agent text is untrusted.
+     */
+    static String clean(String agentText) {
+        String flat = CONTROL.matcher(ANSI.matcher(agentText).replaceAll(""))
+                .replaceAll(" ")
+                .strip();
+        return flat.length() <= MAX_FIELD ? flat : flat.substring(0, MAX_FIELD) + "...";
     }
 
     static @Nullable String describe(@Nullable Throwable cause) {

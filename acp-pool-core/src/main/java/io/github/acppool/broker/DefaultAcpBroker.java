@@ -625,7 +625,18 @@ final class DefaultAcpBroker implements AcpBroker {
         CompletableFuture<TurnResult> result = handle.result();
         connection.watch(result);
         try {
-            return Finished.of(await(result, handle), connection.sessionId, resetReason);
+            TurnResult ended = await(result, handle);
+            AgentAuthenticationException unauthenticated = unauthenticated(conversation.id, connection, ended);
+            return unauthenticated == null
+                    ? Finished.of(ended, connection.sessionId, resetReason)
+                    : new Finished(
+                            BrokerResult.Outcome.of(ended.outcome()),
+                            ended,
+                            unauthenticated,
+                            connection.sessionId,
+                            resetReason,
+                            null,
+                            false);
         } catch (AgentConnection.Evicted evicted) {
             return evictedDuringTurn(conversation, connection, evicted.cause, resetReason);
         } finally {
@@ -1091,6 +1102,24 @@ final class DefaultAcpBroker implements AcpBroker {
             method = chosen.id();
             log.info("{} - conversation {}: authenticated with method {}", name, conversationId, chosen.id());
         }
+    }
+
+    /**
+     * A prompt the agent refused as "authentication required" (claude-code-acp without a login): the result's error
+     * becomes the operator's instructions, with the agent's methods and hints (e.g. "Run `claude /login` in the
+     * terminal"), instead of the bare -32000.
+     */
+    private @Nullable AgentAuthenticationException unauthenticated(
+            String conversationId, AgentConnection connection, TurnResult ended) {
+        if (!(ended.error() instanceof AcpProtocolException protocol)
+                || protocol.code() != AcpProtocolException.AUTH_REQUIRED) {
+            return null;
+        }
+        Authentication auth =
+                new Authentication(authPolicy, connection.init.authMethods(), agent.environment(System.getenv()));
+        String details = auth.explain("session/prompt failed with \"" + Authentication.describe(protocol) + "\"");
+        log.warn("{} - conversation {}: {}", name, conversationId, details);
+        return new AgentAuthenticationException(conversationId, details, auth.methods(), protocol);
     }
 
     private static boolean authRequired(AgentStartException e) {

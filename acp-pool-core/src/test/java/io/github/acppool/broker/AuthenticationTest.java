@@ -78,6 +78,18 @@ final class AuthenticationTest {
                 .hasMessageContaining("the authentication method \"openai\" is not one the agent offers");
     }
 
+    /** What the agent wrote cannot break the log into lines, colour it, or flood it. */
+    @Test
+    void explain_keepsAgentTextOnItsLine() {
+        List<AuthMethod> hostile = methods("[{\"id\":\"x\\nFAKE LOG LINE\",\"name\":\"\\u001b[31mred\\u001b[0m\","
+                + "\"description\":\"" + "d".repeat(1000) + "\"}]");
+        String text = new Authentication(AuthPolicy.none(), hostile, Map.of()).explain("p");
+        assertThat(text).doesNotContain("\nFAKE", "\u001b").contains("x FAKE LOG LINE (red): ");
+        assertThat(text.lines().filter(line -> line.contains("ddd")).findFirst().orElseThrow())
+                .endsWith("d...")
+                .hasSizeLessThan(400);
+    }
+
     @Test
     void explain_listsTheMethods_theSettings_andTheMissingVariables() {
         String text = new Authentication(AuthPolicy.automatic(), CODEX, Map.of("CODEX_API_KEY", "k"))

@@ -199,6 +199,24 @@ final class BrokerAuthIT {
         assertThat(fixture.agentProcesses()).isEmpty();
     }
 
+    /**
+     * claude-code-acp's shape: sessions open, the prompt is refused as "authentication required". The result's
+     * error carries the operator's instructions, with the agent's own hint.
+     */
+    @Test
+    void promptRefusedForAuthentication_carriesTheOperatorsInstructions() {
+        AcpBroker broker = broker(agent(Map.of(), AuthPolicy.none(), METHODS, "--require-auth-prompt"));
+        BrokerResult result = broker.prompt(A, message("a1", "ann", "say hi"));
+        assertThat(result.outcome()).isEqualTo(BrokerResult.Outcome.FAILED);
+        assertThat(result.error()).isInstanceOfSatisfying(AgentAuthenticationException.class, e -> {
+            assertThat(e.details())
+                    .contains("session/prompt failed with \"session/prompt failed: Authentication required")
+                    .contains("terminal-login (Log in): Run `fake login` in a terminal [interactive");
+            assertThat(e.getCause()).isInstanceOf(AcpProtocolException.class);
+            assertThat(e.userMessage()).isEqualTo(AgentAuthenticationException.USER_MESSAGE);
+        });
+    }
+
     /** A configured method the agent does not offer fails before any session call, listing what it offers. */
     @Test
     void unknownMethod_failsListingTheOffer() {

@@ -256,13 +256,20 @@ final class RealAgentsIT {
         assertPlainUserText(resumed);
     }
 
-    /** claude-code-acp without a login: session/new works, the prompt fails as authentication required. */
+    /**
+     * claude-code-acp without a login: session/new works, the prompt fails as authentication required, and the
+     * result's error tells the operator what the agent offers.
+     */
     @Test
     void claudeCode_withoutALogin_thePromptFails_withAPlainUserText() {
         AcpBroker broker = broker(spec(Agent.CLAUDE_CODE).build(), SessionStore.inMemory());
         BrokerResult result = broker.prompt(A, message("m1", "ann", "Say hello."));
         assertThat(result.sessionId()).isNotNull();
         assertThat(result.outcome()).isEqualTo(BrokerResult.Outcome.FAILED);
+        // The agent's own hint reaches the operator (issue 11: it was never shown).
+        assertThat(result.error())
+                .isInstanceOfSatisfying(AgentAuthenticationException.class, e -> assertThat(e.details())
+                        .contains("claude-login (Log in with Claude Code): Run `claude /login` in the terminal"));
         assertPlainUserText(result);
     }
 

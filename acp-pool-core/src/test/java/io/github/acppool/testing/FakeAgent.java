@@ -50,6 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code --require-auth}: answer {@code session/new} with -32000 until {@code authenticate} was called;
  *   <li>{@code --require-auth-resume}: answer {@code session/load} and {@code session/resume} with -32000 until
  *       {@code authenticate} was called (as Gemini does);
+ *   <li>{@code --require-auth-prompt}: answer {@code session/prompt} with -32000 until {@code authenticate} was
+ *       called (as claude-code-acp does without a login);
  *   <li>{@code --auth-methods=<JSON array>}: advertise these {@code authMethods} instead of one {@code
  *       fake-login}; {@code authenticate} then refuses an id not in it (-32602), and one whose {@code varName} or
  *       {@code vars[].name} is not set in the agent's environment (-32000);
@@ -450,6 +452,10 @@ public final class FakeAgent {
             }
             case "session/prompt" -> {
                 Session session = sessions.get(params.path("sessionId").asText(""));
+                if (flags.contains("--require-auth-prompt") && !authenticated) {
+                    send(error(id, -32000, "Authentication required"));
+                    return;
+                }
                 if (session == null) {
                     send(error(
                             id,
