@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
  *     every image
  * @param attachmentDownloadTimeout the time limit for downloading one attachment
  * @param registerCommands whether {@link DiscordFrontEnd#start} registers {@code /ask}, {@code /cancel}, {@code
- *     /reset}, {@code /status} and the message action "Ask the agent" (one bulk call that replaces the application's
+ *     /reset}, {@code /status}, {@code /mode}, {@code /model} and the message action "Ask the agent" (one bulk call that replaces the application's
  *     other commands) (turn off if the embedder registers commands itself; the front end still
  *     answers them)
  * @param commandGuilds the guilds to register the commands in (at once, handy in development); empty registers

@@ -119,7 +119,8 @@ final class DiscordInteractionsIT {
         assertThat(bulk).hasSize(1);
         assertThat(bulk.get(0).body())
                 .extracting(command -> command.path("name").asText())
-                .containsExactlyInAnyOrder("ask", "cancel", "reset", "status", DiscordBridge.ASK_MESSAGE);
+                .containsExactlyInAnyOrder(
+                        "ask", "cancel", "reset", "status", "mode", "model", DiscordBridge.ASK_MESSAGE);
         assertThat(discord.calls("POST", "/applications/*/guilds/*/commands")).isEmpty();
         assertThat(discord.calls("PUT", "/applications/*/commands")).isEmpty();
         assertThat(discord.globalCommandNames()).isEmpty();

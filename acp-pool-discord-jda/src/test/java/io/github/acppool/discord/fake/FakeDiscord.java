@@ -441,6 +441,33 @@ public final class FakeDiscord implements AutoCloseable {
         return runSlashCommand(user, channel, command, Map.of());
     }
 
+    /**
+     * A user types {@code typed} into the option {@code option} of the slash command {@code command}, which asks the
+     * bot for autocomplete choices (the bot answers with callback type 8).
+     */
+    public FakeInteraction autocomplete(
+            FakeUser user, FakeChannel channel, String command, String option, String typed) {
+        lock.lock();
+        try {
+            ObjectNode data = Payloads.JSON.objectNode();
+            ObjectNode registered = globalCommands.getOrDefault(command, guildCommands.get(command));
+            data.put("id", registered != null ? registered.path("id").asText() : Payloads.id(nextId()));
+            data.put("name", command);
+            data.put("type", 1);
+            if (registered != null && registered.has("guild_id")) {
+                data.put("guild_id", Payloads.id(guildId));
+            }
+            ObjectNode focused = data.putArray("options").addObject();
+            focused.put("name", option);
+            focused.put("type", 3);
+            focused.put("value", typed);
+            focused.put("focused", true);
+            return dispatchInteraction(4, user, channel, data, null);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** A user runs the message context-menu command {@code command} (e.g. "Ask the agent") on a message. */
     public FakeInteraction runMessageCommand(FakeUser user, long messageId, String command) {
         lock.lock();
@@ -1572,8 +1599,8 @@ public final class FakeDiscord implements AutoCloseable {
                 interaction.originalMessageId = source.id;
                 resource.set("message", restMessage(source));
             }
-            case 9 -> {
-                // A modal: nothing to store.
+            case 8, 9 -> {
+                // Autocomplete choices or a modal: nothing to store (the recorded call has them).
             }
             default -> {
                 return new Reply(400, Payloads.error(50035, "Invalid interaction response type " + type));
