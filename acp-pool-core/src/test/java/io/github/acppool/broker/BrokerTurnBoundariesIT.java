@@ -1,5 +1,6 @@
 package io.github.acppool.broker;
 
+import static io.github.acppool.broker.BrokerFixture.awaitChunk;
 import static io.github.acppool.broker.BrokerFixture.get;
 import static io.github.acppool.broker.BrokerFixture.message;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +58,7 @@ final class BrokerTurnBoundariesIT {
         Recorder second = new Recorder();
         CompletableFuture<BrokerResult> one =
                 broker.promptAsync(A, message("m1", "ann", "say LATEMARKER\nlate-after 300 -xyz"), first);
+        awaitChunk(first); // queued behind the running turn, not merged into it
         CompletableFuture<BrokerResult> two =
                 broker.promptAsync(A, message("m2", "bob", "say echo: next message"), second);
 
@@ -75,6 +77,7 @@ final class BrokerTurnBoundariesIT {
         Recorder second = new Recorder();
         CompletableFuture<BrokerResult> one = broker.promptAsync(
                 A, message("m1", "ann", "message-id one\nsay LATEMARKER\nlate-after 300 -xyz"), first);
+        awaitChunk(first);
         CompletableFuture<BrokerResult> two = broker.promptAsync(
                 A, message("m2", "bob", "message-id two\nsay echo: next message\nlate-after 600 !"), second);
 
