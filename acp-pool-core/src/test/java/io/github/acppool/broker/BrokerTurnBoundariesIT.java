@@ -1,5 +1,6 @@
 package io.github.acppool.broker;
 
+import static io.github.acppool.broker.BrokerFixture.awaitChunk;
 import static io.github.acppool.broker.BrokerFixture.get;
 import static io.github.acppool.broker.BrokerFixture.message;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,6 +58,7 @@ final class BrokerTurnBoundariesIT {
         Recorder second = new Recorder();
         CompletableFuture<BrokerResult> one =
                 broker.promptAsync(A, message("m1", "ann", "say LATEMARKER\nlate-after 300 -xyz"), first);
+        awaitChunk(first); // queued behind the running turn, not merged into it
         CompletableFuture<BrokerResult> two =
                 broker.promptAsync(A, message("m2", "bob", "say echo: next message"), second);
 
@@ -75,13 +77,15 @@ final class BrokerTurnBoundariesIT {
         Recorder second = new Recorder();
         CompletableFuture<BrokerResult> one = broker.promptAsync(
                 A, message("m1", "ann", "message-id one\nsay LATEMARKER\nlate-after 300 -xyz"), first);
+        awaitChunk(first);
         CompletableFuture<BrokerResult> two = broker.promptAsync(
                 A, message("m2", "bob", "message-id two\nsay echo: next message\nlate-after 600 !"), second);
 
         assertThat(get(one).replyText()).isEqualTo("LATEMARKER");
         BrokerResult next = get(two);
         await().atMost(Duration.ofSeconds(20)).until(() -> first.late.toString().equals("-xyz"));
-        await().atMost(Duration.ofSeconds(20)).until(() -> second.late.toString().equals("!"));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> second.late.toString().equals("!"));
         assertThat(next.replyText()).isEqualTo("echo: next message");
     }
 
@@ -90,10 +94,13 @@ final class BrokerTurnBoundariesIT {
     void aTailWithNoQueuedMessage_isDeliveredLate() {
         AcpBroker broker = fixture.start(realTime());
         Recorder recorder = new Recorder();
-        BrokerResult result = broker.prompt(A, message("m1", "ann", "say reply\nlate-after 400  and its tail"), recorder);
+        BrokerResult result =
+                broker.prompt(A, message("m1", "ann", "say reply\nlate-after 400  and its tail"), recorder);
         assertThat(result.replyText()).isEqualTo("reply");
-        await().atMost(Duration.ofSeconds(20)).until(() -> recorder.late.toString().equals(" and its tail"));
-        assertThat(broker.prompt(A, message("m2", "ann", "say clean")).replyText()).isEqualTo("clean");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> recorder.late.toString().equals(" and its tail"));
+        assertThat(broker.prompt(A, message("m2", "ann", "say clean")).replyText())
+                .isEqualTo("clean");
     }
 
     @Test
@@ -119,17 +126,14 @@ final class BrokerTurnBoundariesIT {
         all[0] = stateDir;
         all[1] = "--no-resume";
         System.arraycopy(flags, 0, all, 2, flags.length);
-        AcpBroker second =
-                fixture.start(realTime(all).sessionStore(SessionStore.jsonFile(file)).listener(log));
+        AcpBroker second = fixture.start(
+                realTime(all).sessionStore(SessionStore.jsonFile(file)).listener(log));
         Recorder recorder = new Recorder();
         BrokerResult resumed = second.prompt(A, message("a3", "ann", "say clean"), recorder);
 
         assertThat(resumed.sessionReset()).isFalse();
         assertThat(resumed.replyText()).isEqualTo("clean");
         assertThat(recorder.late).isEmpty();
-        assertThat(log.matching("resumed "))
-                .singleElement()
-                .asString()
-                .endsWith("session/load replayed 6");
+        assertThat(log.matching("resumed ")).singleElement().asString().endsWith("session/load replayed 6");
     }
 }

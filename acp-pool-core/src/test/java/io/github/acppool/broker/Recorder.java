@@ -11,6 +11,7 @@ final class Recorder implements MessageListener {
     final StringBuffer text = new StringBuffer();
     /** The text of late chunks (kept apart from {@link #calls}, which tests compare exactly). */
     final StringBuffer late = new StringBuffer();
+
     final CountDownLatch firstChunk = new CountDownLatch(1);
     volatile TurnStart start;
 
