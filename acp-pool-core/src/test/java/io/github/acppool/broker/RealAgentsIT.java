@@ -22,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -305,16 +304,8 @@ final class RealAgentsIT {
 
     private static final Pattern ISO_DURATION = Pattern.compile("\\bPT\\d");
 
-    /**
-     * The user's text: no stderr, no path, no session or conversation id, no ISO duration. Called last in a test:
-     * until the user/operator split of issue 11 fills {@link BrokerResult#userText()} (it returns the reply text,
-     * stderr tail included, with empty diagnostics), the check is reported as skipped rather than passed.
-     */
+    /** The user's text: no stderr, no path, no session or conversation id, no ISO duration. */
     private static void assertPlainUserText(BrokerResult result) {
-        Assumptions.assumeFalse(
-                result.userText().equals(result.replyText())
-                        && result.diagnostics().isEmpty(),
-                "BrokerResult.userText() is still the placeholder: " + result.userText());
         String text = result.userText();
         assertThat(text).isNotBlank();
         assertThat(text).doesNotContainIgnoringCase("stderr").doesNotContain("node_modules", "/tmp", A);
