@@ -21,8 +21,9 @@ final class DefaultPromptStreamer implements PromptStreamer {
 
     /* Concurrency: the configuration is immutable. `turns` (a concurrent set) holds the turns in flight so that
      * close() can end them; a turn removes itself as it completes. start() registers a turn and then re-checks
-     * `closed`, so a turn that races close() is ended by one of the two. Nothing here takes a lock; nothing
-     * here blocks. */
+     * `closed`, so a turn that races close() is ended by one of the two. A session's SessionLine lives on its
+     * client (found again through AcpClient.listener), not here, so the streamer holds nothing per session and
+     * a line goes away with its client. Nothing here takes a lock; nothing here blocks. */
 
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 

@@ -39,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  *       session on the client, which routes each update to its turn. The prompt is written once the session
  *       has been quiet for the {@link Builder#quietGap quiet gap} (at once when it has been quiet longer);
  *       what arrives before that belongs to the previous turn, whose listener gets it through {@link
- *       TurnListener#onLateEvent}, or to the session's {@link #history history} after a load. ACP v1 updates
+ *       TurnListener#onLateEvent}, or to the session's {@link #history(AcpClient, String, SessionUpdateListener) history} after a load. ACP v1 updates
  *       carry no turn id: where the agent tags chunks with a message id, a chunk with the previous turn's id
  *       goes to that turn even after the next prompt was written;
  *   <li>after the answer keeps collecting for the {@link DrainPolicy}'s window;
