@@ -183,7 +183,10 @@ final class BrokerAuthIT {
         BrokerResult after = second.prompt(A, message("a2", "ann", "auth"));
         assertThat(after.sessionReset()).isTrue();
         assertThat(after.sessionResetReason()).isEqualTo("the agent requires authentication to resume the old session");
-        assertThat(after.replyText()).isEqualTo("auth: none");
+        assertThat(after.turn()).isNotNull();
+        assertThat(after.turn().text()).isEqualTo("auth: none");
+        assertThat(after.userText())
+                .isEqualTo("auth: none\n\n(The agent could not pick up the earlier conversation; it starts afresh.)");
     }
 
     /** The agent refuses the method (its variable is not set): the refusal and the fix, for the operator. */

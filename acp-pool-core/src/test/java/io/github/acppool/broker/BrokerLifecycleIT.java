@@ -129,7 +129,9 @@ final class BrokerLifecycleIT {
         assertThat(reset.userText())
                 .as("the user learns that the context is gone, not why (the reason names the session)")
                 .isEqualTo("history: \n\n(The agent could not pick up the earlier conversation; it starts afresh.)");
-        assertThat(reset.diagnostics()).contains("session reset: session/load").contains("Resource not found");
+        assertThat(reset.diagnostics())
+                .contains("session reset: the agent could not find the old session (session/load failed")
+                .contains("Resource not found");
         assertThat(log.matching("reset ")).containsExactly("reset test:a " + old + " -> " + reset.sessionId());
         assertThat(store.get(A).orElseThrow().sessionId()).isEqualTo(reset.sessionId());
         assertThat(second.prompt(A, message("a3", "ann", "say again")).sessionReset())
