@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * @param sessionId the ACP session of its agent, if it has one
  * @param idle how long since its last turn ended or its agent was started ({@link Duration#ZERO} while busy)
  * @param turns turns run since the broker last started to track the conversation
- * @param lastError the message of the last turn's or start's error, if the last one failed
+ * @param lastError if the last turn or start failed, one plain sentence saying so, fit for a chat user (see {@link
+ *     io.github.acppool.AcpPoolException#userMessage()}; the details are in the log)
  */
 public record ConversationStatus(
         String conversationId,

@@ -2,6 +2,7 @@ package io.github.acppool.broker;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.github.acppool.AcpPoolException;
 import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClient;
 import io.github.acppool.acp.AcpClientOptions;
@@ -745,7 +746,7 @@ final class DefaultAcpBroker implements AcpBroker {
         conversation.lastActiveNanos = ticker.read();
         RuntimeException failure = finished.failure();
         if (failure != null) {
-            conversation.lastError = failure.getMessage();
+            conversation.lastError = AcpPoolException.userMessageOf(failure);
             if (failure instanceof BrokerClosedException) {
                 log.debug("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
             } else {
@@ -769,7 +770,9 @@ final class DefaultAcpBroker implements AcpBroker {
                     finished.error()));
         }
         Throwable error = finished.error();
-        conversation.lastError = outcome == BrokerResult.Outcome.COMPLETED || error == null ? null : error.getMessage();
+        conversation.lastError = outcome == BrokerResult.Outcome.COMPLETED || error == null
+                ? null
+                : AcpPoolException.userMessageOf(error);
         TurnResult ran = finished.turn();
         if (outcome != BrokerResult.Outcome.COMPLETED || (ran != null && ran.droppedLines() > 0)) {
             // The operator's half of the two texts: the user only sees BrokerResult.userText().

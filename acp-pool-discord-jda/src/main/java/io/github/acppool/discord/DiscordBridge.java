@@ -753,9 +753,6 @@ final class DiscordBridge extends ListenerAdapter {
             text.append(" · ").append(status.queuedMessages()).append(" queued");
         }
         text.append(" · agent ").append(status.alive() ? "running" : "stopped");
-        if (status.sessionId() != null) {
-            text.append(" · session `").append(status.sessionId()).append('`');
-        }
         text.append(" · ").append(status.turns()).append(status.turns() == 1 ? " turn" : " turns");
         if (!status.busy()) {
             text.append(" · idle for ").append(human(status.idle()));

@@ -32,7 +32,7 @@ final class ErrorLines {
         } else if (e instanceof AcpPoolException known) {
             what = known.userMessage(); // its message may name the conversation, paths, stderr: that is for the log
         } else {
-            what = "Something went wrong" + detail(e);
+            what = AcpPoolException.GENERIC_USER_MESSAGE; // a bug's message is for the log, not the chat
         }
         return "⚠️ " + what;
     }
@@ -43,11 +43,6 @@ final class ErrorLines {
             e = e.getCause();
         }
         return e;
-    }
-
-    private static String detail(Throwable e) {
-        String message = firstLine(e.getMessage());
-        return message.isEmpty() ? "." : ": " + message;
     }
 
     static String firstLine(@Nullable String message) {

@@ -174,9 +174,9 @@ final class ReplyStream implements MessageListener {
     public void onTurnStarted(TurnStart turn) {
         setStatus(StatusReactions.Status.THINKING);
         if (turn.sessionReset()) {
-            String why = ErrorLines.firstLine(turn.sessionResetReason());
-            addNotice("⚠️ The earlier context of this conversation could not be restored"
-                    + (why.isEmpty() ? "" : " (" + why + ")") + "; the agent starts afresh.");
+            // The reason names sessions and paths: it is the operator's.
+            LOG.info("{} - session reset: {}", conversationId, turn.sessionResetReason());
+            addNotice("⚠️ The earlier context of this conversation could not be restored; the agent starts afresh.");
         }
         if (turn.streamsTo(ownMessage(turn))) {
             ensurePlaceholder();

@@ -2,6 +2,7 @@ package io.github.acppool.discord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.acppool.AcpPoolException;
 import io.github.acppool.broker.ConversationStatus;
 import java.time.Duration;
 import java.util.List;
@@ -18,19 +19,23 @@ final class FrontEndTextTest {
     @Test
     void errorsBecomeOneShortLine() {
         String line = ErrorLines.describe(
-                new CompletionException(new IllegalStateException("first line\nstack-ish detail\nmore")));
-        assertThat(line).isEqualTo("⚠️ Something went wrong: first line");
-        assertThat(ErrorLines.describe(new IllegalStateException("x".repeat(500))))
-                .hasSizeLessThan(ErrorLines.MAX_DETAIL + 40)
+                new CompletionException(new IllegalStateException("/srv/bot/state: first line\nstack-ish detail")));
+        assertThat(line)
+                .as("a bug's message is the operator's")
+                .isEqualTo("⚠️ " + AcpPoolException.GENERIC_USER_MESSAGE);
+        assertThat(ErrorLines.describe(new RuntimeException()))
+                .isEqualTo("⚠️ " + AcpPoolException.GENERIC_USER_MESSAGE);
+        assertThat(ErrorLines.firstLine("x".repeat(500)))
+                .hasSizeLessThan(ErrorLines.MAX_DETAIL + 4)
                 .endsWith(MessageSplitter.ELLIPSIS);
-        assertThat(ErrorLines.describe(new RuntimeException())).isEqualTo("⚠️ Something went wrong.");
     }
 
     @Test
     void statusSaysWhatTheConversationDoes() {
         ConversationStatus busy = new ConversationStatus("discord:1", true, true, 2, "s-1", Duration.ZERO, 3, null);
         assertThat(DiscordBridge.describe(busy))
-                .isEqualTo("🤔 Busy · 2 queued · agent running · session `s-1` · 3 turns");
+                .as("no session id: the chat user reads this")
+                .isEqualTo("🤔 Busy · 2 queued · agent running · 3 turns");
         ConversationStatus idle = new ConversationStatus(
                 "discord:1", false, false, 0, null, Duration.ofSeconds(125), 1, "agent exited with 1\ntrace");
         assertThat(DiscordBridge.describe(idle))
