@@ -6,6 +6,7 @@ import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
+import io.github.acppool.examples.ProgramVersion;
 import io.github.acppool.examples.demoagent.DemoAgentLauncher;
 import io.github.acppool.pool.PoolConfig;
 import java.io.BufferedReader;
@@ -81,6 +82,11 @@ public final class ConsoleDemo {
         }
         if (options.help()) {
             out.print(ConsoleOptions.USAGE);
+            out.flush();
+            return EXIT_OK;
+        }
+        if (options.version()) {
+            out.println(ProgramVersion.line("console"));
             out.flush();
             return EXIT_OK;
         }

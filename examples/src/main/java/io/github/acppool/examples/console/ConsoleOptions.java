@@ -37,6 +37,7 @@ import org.jspecify.annotations.Nullable;
  * @param noDelay the demo agent replies at full speed
  * @param verbose logs go to stderr instead of the log file, and results show their diagnostics
  * @param help {@code --help} was given
+ * @param version {@code --version} was given
  */
 record ConsoleOptions(
         @Nullable List<String> agentCommand,
@@ -51,7 +52,8 @@ record ConsoleOptions(
         boolean plain,
         boolean noDelay,
         boolean verbose,
-        boolean help) {
+        boolean help,
+        boolean version) {
 
     static final String DEFAULT_CONVERSATION = "main";
     static final Pattern CONVERSATION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -99,6 +101,7 @@ record ConsoleOptions(
                                         show each reply's diagnostics (session, exit code, stderr tail,
                                         protocol warnings) and each error's details under it
               --help                    print this text and exit
+              --version                 print the version (acp-pool console X.Y.Z) and exit
 
             Exit status: 0 done; 1 an error (the state directory or the input could not be used);
             2 a bad command line or config file (including a --workdir that does not exist);
@@ -142,6 +145,7 @@ record ConsoleOptions(
         boolean noDelay = false;
         boolean verbose = false;
         boolean help = false;
+        boolean version = false;
         @Nullable String config = null;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -158,6 +162,7 @@ record ConsoleOptions(
                 case "--no-delay" -> noDelay = flag(name, value);
                 case "--verbose" -> verbose = flag(name, value);
                 case "--help", "-h" -> help = flag(name, value);
+                case "--version" -> version = flag(name, value);
                 case "--agent",
                         "--env",
                         "--config",
@@ -201,7 +206,8 @@ record ConsoleOptions(
                 plain,
                 noDelay,
                 verbose,
-                help);
+                help,
+                version);
     }
 
     /** {@code ~/.acp-pool/console}, or the same under {@code cwd} without a home directory. */

@@ -1,5 +1,6 @@
 package io.github.acppool.examples.discord;
 
+import io.github.acppool.examples.ProgramVersion;
 import io.github.acppool.examples.discord.BotConfig.PermissionMode;
 import java.io.PrintStream;
 import java.nio.file.InvalidPathException;
@@ -40,6 +41,7 @@ public final class DiscordBot {
               --config <file>  the YAML config file (default: every setting at its default,
                                which runs the bundled demo agent)
               --help           print this text and exit
+              --version        print the version (acp-pool discord-bot X.Y.Z) and exit
             """;
 
     private DiscordBot() {}
@@ -85,6 +87,10 @@ public final class DiscordBot {
             String value = null;
             if (arg.equals("--help") || arg.equals("-h")) {
                 err.print(USAGE);
+                return 0;
+            } else if (arg.equals("--version")) {
+                // Beside --help on stderr: the bot keeps stdout free, as a service's output.
+                err.println(ProgramVersion.line("discord-bot"));
                 return 0;
             } else if (arg.startsWith("--config=")) {
                 value = arg.substring("--config=".length());

@@ -2,6 +2,7 @@ package io.github.acppool.examples.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.acppool.examples.ProgramVersion;
 import io.github.acppool.examples.demoagent.DemoAgentLauncher;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,14 @@ final class ConsoleDemoIT {
         String output = console.output();
         assertThat(output).as("plain text only").doesNotContain("\033", "\r");
         return output;
+    }
+
+    @Test
+    void version_fromTheJar_printsTheProjectVersion_andExits0() {
+        try (ConsoleProcess console = ConsoleProcess.start(dir.resolve("cwd"), "--version")) {
+            assertThat(console.awaitExit()).as("stderr:\n%s", console.errors()).isZero();
+            assertThat(console.output()).isEqualTo("acp-pool console " + ProgramVersion.get() + "\n");
+        }
     }
 
     @Test

@@ -42,6 +42,17 @@ final class ConsoleOptionsTest {
         assertThat(options.noDelay()).isFalse();
         assertThat(options.verbose()).isFalse();
         assertThat(options.help()).isFalse();
+        assertThat(options.version()).isFalse();
+    }
+
+    @Test
+    void version_isAFlag_documentedInTheUsage() {
+        assertThat(parse("--version").version()).isTrue();
+        assertThat(parse("--version").help()).isFalse();
+        assertThatThrownBy(() -> parse("--version=1"))
+                .isInstanceOf(ConsoleOptions.UsageException.class)
+                .hasMessage("--version takes no value");
+        assertThat(ConsoleOptions.USAGE).contains("\n  --version ");
     }
 
     @Test
@@ -72,6 +83,7 @@ final class ConsoleOptionsTest {
                 "--interactive",
                 "--plain",
                 "--verbose",
+                "--version",
                 "-h");
         assertThat(options.agentCommand()).containsExactly("npx", "-y", "@agentclientprotocol/claude-agent-acp");
         assertThat(options.inheritEnv()).containsExactly("ANTHROPIC_API_KEY");
@@ -85,6 +97,7 @@ final class ConsoleOptionsTest {
         assertThat(options.plain()).isTrue();
         assertThat(options.verbose()).isTrue();
         assertThat(options.help()).isTrue();
+        assertThat(options.version()).isTrue();
     }
 
     @Test

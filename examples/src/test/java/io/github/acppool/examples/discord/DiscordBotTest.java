@@ -3,6 +3,7 @@ package io.github.acppool.examples.discord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.acppool.discord.fake.FakeDiscord;
+import io.github.acppool.examples.ProgramVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -114,6 +115,14 @@ final class DiscordBotTest {
     void configWithoutAFile_exits2() {
         assertThat(run(Map.of(), "--config")).isEqualTo(2);
         assertThat(errors()).startsWith("acp-pool discord bot: --config needs a file\n");
+    }
+
+    @Test
+    void version_printsTheProjectVersion_exits0_andStartsNothing() {
+        assertThat(run(Map.of(), "--version")).isZero();
+        assertThat(errors()).isEqualTo("acp-pool discord-bot " + ProgramVersion.get() + "\n");
+        assertThat(DiscordBot.USAGE).contains("\n  --version ");
+        assertNothingStarted();
     }
 
     @Test
