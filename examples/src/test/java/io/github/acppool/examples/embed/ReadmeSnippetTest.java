@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -26,6 +28,7 @@ final class ReadmeSnippetTest {
 
     private static final Path SOURCE = Path.of("src/main/java/io/github/acppool/examples/embed/EmbeddingExample.java");
     private static final Path README = Path.of("../README.md");
+    private static final Path PARENT_POM = Path.of("../pom.xml");
 
     @Test
     void readmeQuotesTheEmbeddingExampleVerbatim() throws IOException {
@@ -49,6 +52,20 @@ final class ReadmeSnippetTest {
     void theExampleStaysShort() throws IOException {
         List<String> source = between(Files.readAllLines(SOURCE, StandardCharsets.UTF_8), SOURCE_BEGIN, SOURCE_END);
         assertThat(source).hasSizeLessThanOrEqualTo(35);
+    }
+
+    @Test
+    void readmeSlf4jBinding_isAtTheSlf4jVersionTheLibraryIsBuiltWith() throws IOException {
+        List<String> block = between(
+                Files.readAllLines(README, StandardCharsets.UTF_8),
+                "<!-- slf4j-binding:begin -->",
+                "<!-- slf4j-binding:end -->");
+        Matcher built = Pattern.compile("<slf4j\\.version>([^<]+)</slf4j\\.version>")
+                .matcher(Files.readString(PARENT_POM, StandardCharsets.UTF_8));
+        assertThat(built.find()).as("slf4j.version in " + PARENT_POM).isTrue();
+        assertThat(block)
+                .as("README.md's SLF4J binding")
+                .contains("  <artifactId>slf4j-simple</artifactId>", "  <version>" + built.group(1) + "</version>");
     }
 
     /** The lines strictly between the marker lines, trailing blanks removed. */
