@@ -117,6 +117,9 @@ public class TurnBoundaryBenchmark {
         count.turns += QUEUED;
     }
 
+    /** Longer than the largest {@code gap} param. */
+    private static final long PAUSE_MILLIS = 220;
+
     /** One warm conversation whose previous turn ended longer ago than the gap before each message. */
     @State(Scope.Benchmark)
     public static class AfterAPause {
@@ -141,11 +144,14 @@ public class TurnBoundaryBenchmark {
             broker.prompt("bench:pause", HELLO);
         }
 
-        /** The previous turn ends, then the conversation stays quiet a little longer than the gap. */
+        /**
+         * The previous turn ends, then the conversation stays quiet a little longer than the largest gap. The pause is
+         * the same for every gap, so both settings start their message from the same idle machine state.
+         */
         @Setup(Level.Invocation)
         public void pause() throws InterruptedException {
             pending.join();
-            Thread.sleep(gap + 20L); // outside the measurement: the time between two chat messages
+            Thread.sleep(PAUSE_MILLIS); // outside the measurement: the time between two chat messages
             chunk.set(new CountDownLatch(1));
         }
 
