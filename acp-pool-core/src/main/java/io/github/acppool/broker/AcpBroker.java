@@ -193,6 +193,49 @@ public interface AcpBroker extends AutoCloseable {
     Optional<ConversationStatus> status(String conversationId);
 
     /**
+     * The agents this broker can start, the default first. A broker built with a single {@link
+     * Builder#agent(AgentLaunchSpec) agent} has one, with the id {@value AgentSpec#DEFAULT_ID_FOR_SINGLE}.
+     */
+    default List<AgentSpec> agents() {
+        throw new UnsupportedOperationException("this broker does not list its agents");
+    }
+
+    /**
+     * The id of the agent {@code conversationId} runs on: the one stored with its session, else the one chosen
+     * for it ({@link #useAgent}), else the default.
+     */
+    default String agentOf(String conversationId) {
+        throw new UnsupportedOperationException("this broker has a single agent");
+    }
+
+    /**
+     * Puts {@code conversationId} on the agent {@code agentId} from its next message. For a conversation that
+     * already runs on another agent this is an explicit {@link #reset}: its session, and so the agent's
+     * context, is lost; the messages queued for it are dropped.
+     *
+     * @return true if the conversation was on another agent (its context is lost), false if nothing changed
+     *     or it had no session yet
+     * @throws UnknownAgentException if the broker has no agent {@code agentId}
+     */
+    default boolean useAgent(String conversationId, String agentId) {
+        throw new UnsupportedOperationException("this broker has a single agent");
+    }
+
+    /**
+     * Checks the agent {@code agentId} as this broker would launch it (its command, a start, {@code
+     * initialize}, authentication and the variables it needs), then stops the process it started. It touches
+     * no conversation.
+     *
+     * @return the report; the future fails with {@link UnknownAgentException} if the broker has no agent {@code
+     *     agentId}
+     */
+    @CheckReturnValue
+    default CompletableFuture<AgentReport> checkAgent(String agentId) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException("this broker does not check its agents"));
+    }
+
+    /**
      * Shuts down: refuses new messages ({@link BrokerClosedException}); drops queued messages (they complete
      * {@code CANCELLED}); waits up to the shutdown timeout for running turns, then cancels the rest; stores
      * every live conversation's session id; stops every agent process (and its descendants) and waits for

@@ -54,4 +54,12 @@ public interface BrokerListener {
      *     (including the agent's start-up when one was needed)
      */
     default void onTurnFinished(String conversationId, BrokerResult result, Duration queueWait) {}
+
+    /**
+     * A message for a conversation found it owned by another broker instance (its lease held by a live owner),
+     * so this broker did not start an agent for it.
+     *
+     * @param owner the id of the instance holding the lease
+     */
+    default void onLeaseConflict(String conversationId, String owner) {}
 }
