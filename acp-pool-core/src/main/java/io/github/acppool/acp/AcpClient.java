@@ -1,6 +1,7 @@
 package io.github.acppool.acp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.errorprone.annotations.CheckReturnValue;
 import io.github.acppool.acp.schema.ContentBlock;
 import io.github.acppool.acp.schema.InitializeResult;
 import io.github.acppool.acp.schema.PromptResult;
@@ -55,6 +56,7 @@ public interface AcpClient extends AutoCloseable {
      * {@link AcpProtocolException} ({@link AcpProtocolException#UNUSABLE_RESPONSE}) if the agent answers with
      * another version; close the client then.
      */
+    @CheckReturnValue
     CompletableFuture<InitializeResult> initialize();
 
     /** The agent's answer to {@link #initialize()}, once it has arrived. */
@@ -65,9 +67,11 @@ public interface AcpClient extends AutoCloseable {
      * Authentication belongs to the process. Agents that need it answer session calls with {@link
      * AcpProtocolException#AUTH_REQUIRED} until it succeeded; a broker does this by its {@link AuthPolicy}.
      */
+    @CheckReturnValue
     CompletableFuture<Void> authenticate(String methodId);
 
     /** Sends {@code session/new}. */
+    @CheckReturnValue
     CompletableFuture<SessionState> newSession(SessionSetup setup);
 
     /**
@@ -75,6 +79,7 @@ public interface AcpClient extends AutoCloseable {
      * so that no update sent right after it (e.g. {@code available_commands_update}) is missed. {@code
      * subscribe(sessionId, listener)} returns a handle for this subscription.
      */
+    @CheckReturnValue
     CompletableFuture<SessionState> newSession(SessionSetup setup, SessionUpdateListener listener);
 
     /**
@@ -82,18 +87,21 @@ public interface AcpClient extends AutoCloseable {
      * {@link #subscribe} first. Fails with {@link MissingCapabilityException} unless the agent advertised
      * {@code loadSession}.
      */
+    @CheckReturnValue
     CompletableFuture<SessionState> loadSession(String sessionId, SessionSetup setup);
 
     /**
      * Sends {@code session/resume} (no replay). Fails with {@link MissingCapabilityException} unless the
      * agent advertised {@code sessionCapabilities.resume}.
      */
+    @CheckReturnValue
     CompletableFuture<SessionState> resumeSession(String sessionId, SessionSetup setup);
 
     /**
      * Sends {@code session/close}. Fails with {@link MissingCapabilityException} unless the agent
      * advertised {@code sessionCapabilities.close}.
      */
+    @CheckReturnValue
     CompletableFuture<Void> closeSession(String sessionId);
 
     /** Sends {@code session/prompt} with the default prompt timeout (none unless configured). */
@@ -112,12 +120,14 @@ public interface AcpClient extends AutoCloseable {
     void cancel(String sessionId);
 
     /** Sends {@code session/set_mode}. */
+    @CheckReturnValue
     CompletableFuture<Void> setMode(String sessionId, String modeId);
 
     /**
      * Sends {@code session/set_config_option}; {@code value} is a text node for select options and a
      * boolean node for boolean options. Completes with the complete, updated list of options.
      */
+    @CheckReturnValue
     CompletableFuture<List<JsonNode>> setConfigOption(String sessionId, String configId, JsonNode value);
 
     /** Sends any request (e.g. an {@code _}-prefixed extension) with the default request timeout. */
@@ -174,6 +184,7 @@ public interface AcpClient extends AutoCloseable {
      * Completes with the exit code when the process exits (or with -1 when a client without a process stops
      * reading). A new future on each call, so completing it has no effect on the client.
      */
+    @CheckReturnValue
     CompletableFuture<Integer> onExit();
 
     /**

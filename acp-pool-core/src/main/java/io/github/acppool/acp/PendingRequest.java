@@ -1,5 +1,6 @@
 package io.github.acppool.acp;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,6 +21,7 @@ public interface PendingRequest<T> {
      * java.util.concurrent.CancellationException} (after {@link #abandon()}). Cancelling it abandons the
      * request.
      */
+    @CheckReturnValue
     CompletableFuture<T> future();
 
     /**

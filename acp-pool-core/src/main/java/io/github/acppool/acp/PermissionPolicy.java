@@ -1,5 +1,6 @@
 package io.github.acppool.acp;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import io.github.acppool.internal.Checks;
 import java.time.Duration;
 import java.util.Set;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public interface PermissionPolicy {
 
     /** Decides {@code request}; must not return null. */
+    @CheckReturnValue
     CompletionStage<PermissionOutcome> decide(PermissionRequest request);
 
     /** Rejects everything (reject_once, else reject_always, else cancelled). The default policy. */

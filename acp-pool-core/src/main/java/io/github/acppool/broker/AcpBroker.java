@@ -184,6 +184,7 @@ public interface AcpBroker extends AutoCloseable {
      * {@link IllegalStateException} when no agent runs for the conversation, {@link IllegalArgumentException} when
      * the agent does not offer that setting or value, or with the agent's error.
      */
+    @CheckReturnValue
     default CompletableFuture<SessionSettings> choose(String conversationId, String settingId, String value) {
         return CompletableFuture.failedFuture(
                 new UnsupportedOperationException("this broker does not manage session settings"));

@@ -1,5 +1,6 @@
 package io.github.acppool.turn;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,6 +22,7 @@ public interface SessionHistory {
      * as history, until the first prompt). The future completes exceptionally only if the streamer's scheduler
      * refuses the check (the streamer was closed).
      */
+    @CheckReturnValue
     CompletableFuture<Integer> loaded();
 
     /** Stops consuming the session's updates: the load failed and the session will not be prompted. */

@@ -1,6 +1,7 @@
 package io.github.acppool.turn;
 
 import com.google.errorprone.annotations.CanIgnoreReturnValue;
+import com.google.errorprone.annotations.CheckReturnValue;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -18,6 +19,7 @@ public interface TurnHandle {
      * Dependent actions run on the thread that ended the turn (the client's delivery or executor thread, or the
      * streamer's timer): use the {@code *Async} variants for anything slow.
      */
+    @CheckReturnValue
     CompletableFuture<TurnResult> result();
 
     /**
