@@ -91,8 +91,8 @@ public interface ConnectionPool<K, C> extends AutoCloseable {
     boolean evict(K key);
 
     /**
-     * Runs one cleanup pass now (the pool also runs it every {@link PoolConfig#cleanupInterval()}): closes
-     * connections in flight for longer than the hung timeout ({@link EvictionCause#HUNG}), and then, skipping
+     * Runs one cleanup pass now (the pool also runs it on its own, as each connection becomes due and at least
+     * every {@link PoolConfig#cleanupInterval()}): closes connections in flight for longer than the hung timeout ({@link EvictionCause#HUNG}), and then, skipping
      * every busy connection without waiting for it, those unused for the idle timeout ({@link
      * EvictionCause#IDLE}) and those the probe finds dead ({@link EvictionCause#DEAD}).
      *

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -76,6 +77,9 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultConnectionPool.class);
 
+    /** The shortest wait between two scheduled cleanups. */
+    private static final long MIN_CLEANUP_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final String name;
     private final int maxSize;
     private final long idleTimeoutNanos;
@@ -89,7 +93,9 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
     private final Ticker ticker;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
-    private final ScheduledFuture<?> cleanupTask;
+    private final long cleanupIntervalNanos;
+    /** The next scheduled cleanup; replaced by each run, cancelled by close(). */
+    private volatile @Nullable ScheduledFuture<?> cleanupTask;
 
     private final ReentrantLock mapLock = new ReentrantLock();
     private final Condition roomChanged = mapLock.newCondition();
@@ -123,9 +129,8 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         this.ticker = builder.ticker != null ? builder.ticker : Ticker.systemTicker();
         this.ownsScheduler = builder.scheduler == null;
         this.scheduler = builder.scheduler != null ? builder.scheduler : newHousekeeper(name);
-        long interval = saturatedNanos(config.cleanupInterval());
-        this.cleanupTask =
-                scheduler.scheduleWithFixedDelay(this::scheduledCleanup, interval, interval, TimeUnit.NANOSECONDS);
+        this.cleanupIntervalNanos = saturatedNanos(config.cleanupInterval());
+        scheduleCleanup(cleanupIntervalNanos);
     }
 
     private static ScheduledExecutorService newHousekeeper(String poolName) {
@@ -559,21 +564,49 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
 
     @Override
     public int cleanupIdle() {
+        int[] evicted = new int[1];
+        cleanUp(ticker.read(), evicted);
+        return evicted[0];
+    }
+
+    /**
+     * One cleanup pass as of {@code nowNanos} (a {@link Ticker} reading): evicts what is hung, idle or dead at
+     * that instant, and returns how long until the next pass is useful: the earliest idle or hung deadline of
+     * the connections left, and never more than the cleanup interval (a dead process has no deadline, so the
+     * probe runs at least that often). Runs as of a given instant so that tests step time instead of waiting
+     * for it; the scheduler runs it at the delay it returns, so idle and hung connections go when they are due
+     * rather than up to a whole interval later.
+     */
+    long cleanUp(long nowNanos) {
+        return cleanUp(nowNanos, new int[1]);
+    }
+
+    private long cleanUp(long now, int[] evicted) {
         if (closed) {
-            return 0;
+            return cleanupIntervalNanos;
         }
-        long now = ticker.read();
-        int evicted = 0;
+        long next = cleanupIntervalNanos;
         for (PoolEntry<K, C> entry : new ArrayList<>(entries.values())) {
             try {
                 if (cleanUp(entry, now)) {
-                    evicted++;
+                    evicted[0]++;
+                } else {
+                    next = Math.min(next, untilDue(entry, now));
                 }
             } catch (RuntimeException e) {
                 log.warn("{} - cleanup failed for key {}", name, entry.key, e);
             }
         }
-        return evicted;
+        return Math.max(next, 0);
+    }
+
+    /** Nanos until {@code entry} becomes hung (in flight) or idle (not in flight), as far as known now. */
+    private long untilDue(PoolEntry<K, C> entry, long now) {
+        long inFlightSince = entry.inFlightSince();
+        if (inFlightSince != PoolEntry.NOT_IN_FLIGHT) {
+            return hungTimeoutNanos > 0 ? inFlightSince + hungTimeoutNanos - now : Long.MAX_VALUE;
+        }
+        return entry.lastActive() + idleTimeoutNanos - now;
     }
 
     private boolean cleanUp(PoolEntry<K, C> entry, long now) {
@@ -614,13 +647,46 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
     }
 
     private void scheduledCleanup() {
+        long delay = cleanupIntervalNanos;
         try {
-            int evicted = cleanupIdle();
-            if (evicted > 0) {
-                log.debug("{} - cleanup evicted {} connections", name, evicted);
+            int[] evicted = new int[1];
+            delay = cleanUp(ticker.read(), evicted);
+            if (evicted[0] > 0) {
+                log.debug("{} - cleanup evicted {} connections", name, evicted[0]);
             }
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             log.error("{} - cleanup failed; it runs again in the next interval", name, e);
+        } finally {
+            scheduleCleanup(delay);
+        }
+    }
+
+    private void scheduleCleanup(long delayNanos) {
+        if (closed) {
+            return;
+        }
+        // A floor keeps a connection that is due right now from turning this into a busy loop when its
+        // eviction is skipped (its lock is held): it is retried a moment later.
+        long delay = Math.max(delayNanos, MIN_CLEANUP_DELAY_NANOS);
+        try {
+            cleanupTask = scheduler.schedule(this::scheduledCleanup, delay, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            if (!closed) {
+                log.error(
+                        "{} - the scheduler refused the next cleanup; idle connections stay until cleanupIdle()",
+                        name,
+                        e);
+            }
+        }
+        if (closed) {
+            cancelCleanup(); // close() may have run between the check above and the schedule
+        }
+    }
+
+    private void cancelCleanup() {
+        ScheduledFuture<?> task = cleanupTask;
+        if (task != null) {
+            task.cancel(false);
         }
     }
 
@@ -684,7 +750,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             mapLock.unlock();
         }
         log.debug("{} - closing: {} connections, {} being created", name, all.size(), pending.size());
-        cleanupTask.cancel(false);
+        cancelCleanup();
         if (ownsScheduler) {
             scheduler.shutdown();
         }

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * @param name names the pool in log lines and exception messages
  * @param maxSize the most connections (and creations in flight) the pool holds at once
  * @param idleTimeout how long a connection may go unused before cleanup closes it
- * @param cleanupInterval how often the cleanup runs on the scheduler
+ * @param cleanupInterval the longest time between two cleanup passes on the scheduler (a pass also runs when a
+ *     connection becomes due to be idle or hung, so those are found on time); dead processes are found at this pace
  * @param acquireTimeout how long a caller that needs a new slot waits, when every connection is busy, before
  *     it gets a {@link PoolExhaustedException}; zero fails at once
  * @param hungTimeout how long a callback may run before cleanup closes its connection as {@link

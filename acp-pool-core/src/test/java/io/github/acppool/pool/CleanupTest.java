@@ -34,6 +34,50 @@ final class CleanupTest {
     }
 
     @Test
+    void theNextCleanupIsDueWhenTheFirstConnectionIsDue_notAWholeIntervalLater() {
+        PoolFixture shortIdle = new PoolFixture(PoolFixture.config()
+                .idleTimeout(Duration.ofSeconds(90))
+                .cleanupInterval(INTERVAL)
+                .hungTimeout(HUNG)
+                .build());
+        FakeConnection used = shortIdle.use("a");
+
+        // The pass at one interval finds "a" idle for 60 s of its 90: the next one is due in 30 s, not 60 s.
+        shortIdle.clock.advance(INTERVAL);
+        assertThat(shortIdle.events).isEmpty();
+        assertThat(shortIdle.clock.nextDueIn()).isEqualTo(Duration.ofSeconds(30));
+
+        shortIdle.clock.advance(Duration.ofSeconds(30));
+        assertThat(shortIdle.events).containsExactly("evict " + used + " IDLE", "close " + used);
+        assertThat(shortIdle.clock.nextDueIn()).isEqualTo(INTERVAL);
+    }
+
+    @Test
+    void cleanUpAtAnInstantReturnsTheDelayToTheNextUsefulPass() throws Exception {
+        DefaultConnectionPool<String, FakeConnection> direct = (DefaultConnectionPool<String, FakeConnection>) pool;
+        long now = fixture.clock.read();
+        assertThat(direct.cleanUp(now)).as("empty: the interval").isEqualTo(INTERVAL.toNanos());
+
+        FakeConnection idle = fixture.use("idle");
+        long later = now + Duration.ofMinutes(25).toNanos();
+        assertThat(direct.cleanUp(later)).as("idle for 25 of 30 min").isEqualTo(INTERVAL.toNanos());
+        long almost = now + IDLE.minus(Duration.ofSeconds(20)).toNanos();
+        assertThat(direct.cleanUp(almost))
+                .as("20 s before it is due")
+                .isEqualTo(Duration.ofSeconds(20).toNanos());
+
+        Holder<FakeConnection> busy = Holder.hold(pool, "busy");
+        long hungIn = direct.cleanUp(now);
+        assertThat(hungIn).as("the busy one goes hung first").isEqualTo(INTERVAL.toNanos());
+        assertThat(direct.cleanUp(now + HUNG.minus(Duration.ofSeconds(5)).toNanos()))
+                .isEqualTo(Duration.ofSeconds(5).toNanos());
+
+        assertThat(direct.cleanUp(now + IDLE.toNanos())).isNotNegative();
+        assertThat(fixture.events).contains("evict " + idle + " IDLE");
+        busy.release();
+    }
+
+    @Test
     void connectionsUnusedForTheIdleTimeoutAreClosedByTheScheduledCleanup() {
         FakeConnection old = fixture.use("old");
         fixture.clock.advance(IDLE.minus(INTERVAL));
