@@ -4,16 +4,22 @@
  *
  * <p>Only the API packages are exported; {@code io.github.acppool.internal} is off-contract.
  */
+// Micrometer is an automatic module (Automatic-Module-Name micrometer.core) and stays one; the name is stable.
+@SuppressWarnings("requires-transitive-automatic")
 module io.github.acppool.core {
     requires transitive com.fasterxml.jackson.databind;
     requires transitive org.slf4j;
     requires static transitive org.jspecify;
     requires static transitive com.google.errorprone.annotations;
+    // Optional: only io.github.acppool.metrics uses Micrometer (its API names MeterRegistry, hence transitive), and
+    // only applications that have Micrometer load that package.
+    requires static transitive micrometer.core;
 
     exports io.github.acppool;
     exports io.github.acppool.acp;
     exports io.github.acppool.acp.schema;
     exports io.github.acppool.broker;
+    exports io.github.acppool.metrics;
     exports io.github.acppool.pool;
     exports io.github.acppool.turn;
 }

@@ -40,6 +40,7 @@ final class ModuleDescriptorTest {
                         "io.github.acppool.acp",
                         "io.github.acppool.acp.schema",
                         "io.github.acppool.broker",
+                        "io.github.acppool.metrics",
                         "io.github.acppool.pool",
                         "io.github.acppool.turn");
         assertThat(classes.resolve("io/github/acppool/internal")).isDirectory();

@@ -64,7 +64,8 @@ import org.slf4j.LoggerFactory;
  * A fake Discord server on loopback that the real JDA client logs in to: the REST API under {@code /api/v10} and the
  * gateway WebSocket under {@code /gateway}, both served by OkHttp's MockWebServer on a random free port.
  *
- * <p>It holds a small world (one guild with roles, text channels and members, threads and DM channels created on
+ * <p>It holds a small world (one guild, or more: see {@link Builder#extraGuild}, with roles, text channels and
+ * members, threads and DM channels created on
  * the way, every message and reaction), lets a test act as any user (messages, threads, slash commands, button
  * clicks), records every REST call with its JSON body so tests can await and assert them, and answers like Discord
  * does: ids are snowflakes it allocates, messages the bot sends come back as gateway events, a thread started from
@@ -122,6 +123,9 @@ public final class FakeDiscord implements AutoCloseable {
     private final long applicationId;
     private final long guildId;
     private final String guildName;
+    /** Further guilds (id to name), with the same members and roles as the first one. */
+    private final Map<Long, String> extraGuilds = new LinkedHashMap<>();
+
     private final FakeSessionController sessionController;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
@@ -154,6 +158,15 @@ public final class FakeDiscord implements AutoCloseable {
         this.applicationId = nextId();
         this.guildId = nextId();
         this.guildName = builder.guildName;
+        long previous = guildId;
+        for (String name : builder.extraGuilds.keySet()) {
+            // One millisecond after the previous guild's (before any other id is taken), so that with n guilds and n
+            // shards each shard serves one guild: Discord's shard of a guild is (id >> 22) % total.
+            long id = ((previous >>> 22) + 1) << 22;
+            lastId.updateAndGet(last -> Math.max(last, id));
+            extraGuilds.put(id, name);
+            previous = id;
+        }
         this.bot = new FakeUser(applicationId, builder.botName, true);
         addUser(bot);
         rolesByName.put("@everyone", new FakeRole(guildId, "@everyone"));
@@ -171,6 +184,16 @@ public final class FakeDiscord implements AutoCloseable {
             channels.put(channel.id(), new ChannelState(channel));
             textChannelsByName.put(name, channel);
         });
+        builder.extraGuilds.forEach((guild, names) -> names.forEach(name -> {
+            long id = extraGuilds.entrySet().stream()
+                    .filter(e -> e.getValue().equals(guild))
+                    .findFirst()
+                    .orElseThrow()
+                    .getKey();
+            FakeChannel channel = new FakeChannel(nextId(), name, FakeChannel.Kind.TEXT, 0, id, 0);
+            channels.put(channel.id(), new ChannelState(channel));
+            textChannelsByName.put(name, channel);
+        }));
         server.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -206,6 +229,18 @@ public final class FakeDiscord implements AutoCloseable {
 
     public long guildId() {
         return guildId;
+    }
+
+    /** The id of the guild named {@code name} (the first guild or an {@linkplain Builder#extraGuild extra} one). */
+    public long guildId(String name) {
+        if (name.equals(guildName)) {
+            return guildId;
+        }
+        return extraGuilds.entrySet().stream()
+                .filter(e -> e.getValue().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no guild " + name))
+                .getKey();
     }
 
     public FakeUser user(String name) {
@@ -397,11 +432,11 @@ public final class FakeDiscord implements AutoCloseable {
     public FakeChannel createUserThread(FakeUser owner, FakeChannel parent, String name) {
         lock.lock();
         try {
-            FakeChannel thread =
-                    new FakeChannel(nextId(), name, FakeChannel.Kind.PUBLIC_THREAD, parent.id(), guildId, owner.id());
+            FakeChannel thread = new FakeChannel(
+                    nextId(), name, FakeChannel.Kind.PUBLIC_THREAD, parent.id(), parent.guildId(), owner.id());
             ChannelState state = new ChannelState(thread);
             channels.put(thread.id(), state);
-            broadcastGuild("THREAD_CREATE", Payloads.thread(thread, 0, 0, true), INTENT_GUILDS);
+            broadcastGuild(thread.guildId(), "THREAD_CREATE", Payloads.thread(thread, 0, 0, true), INTENT_GUILDS);
             return thread;
         } finally {
             lock.unlock();
@@ -788,14 +823,21 @@ public final class FakeDiscord implements AutoCloseable {
             String sessionId = UUID.randomUUID().toString().replace("-", "");
             session.identified(sessionId, intents, shardId, shardTotal);
             sessions.add(session);
-            boolean hasGuild = session.servesGuild(guildId);
+            Map<Long, String> served = new LinkedHashMap<>();
+            if (session.servesGuild(guildId)) {
+                served.put(guildId, guildName);
+            }
+            extraGuilds.forEach((id, name) -> {
+                if (session.servesGuild(id)) {
+                    served.put(id, name);
+                }
+            });
             ObjectNode ready = Payloads.JSON.objectNode();
             ready.put("v", 10);
             ready.set("user", Payloads.selfUser(bot));
             ArrayNode guilds = ready.putArray("guilds");
-            if (hasGuild) {
-                guilds.addObject().put("id", Payloads.id(guildId)).put("unavailable", true);
-            }
+            served.keySet()
+                    .forEach(id -> guilds.addObject().put("id", Payloads.id(id)).put("unavailable", true));
             ready.put("session_id", sessionId);
             ready.put("resume_gateway_url", gatewayUrl());
             ready.putArray("shard").add(shardId).add(shardTotal);
@@ -803,8 +845,8 @@ public final class FakeDiscord implements AutoCloseable {
             ready.putArray("private_channels");
             ready.putArray("relationships");
             session.dispatch("READY", ready);
-            if (hasGuild && (intents & INTENT_GUILDS) != 0) {
-                session.dispatch("GUILD_CREATE", guildCreate());
+            if ((intents & INTENT_GUILDS) != 0) {
+                served.forEach((id, name) -> session.dispatch("GUILD_CREATE", guildCreate(id, name)));
             }
         } finally {
             lock.unlock();
@@ -843,10 +885,10 @@ public final class FakeDiscord implements AutoCloseable {
         return sessions.stream().filter(FakeGatewaySession::isIdentified).toList();
     }
 
-    private ObjectNode guildCreate() {
+    private ObjectNode guildCreate(long id, String name) {
         ObjectNode guild = Payloads.JSON.objectNode();
-        guild.put("id", Payloads.id(guildId));
-        guild.put("name", guildName);
+        guild.put("id", Payloads.id(id));
+        guild.put("name", name);
         guild.putNull("icon");
         guild.put(
                 "owner_id",
@@ -858,7 +900,7 @@ public final class FakeDiscord implements AutoCloseable {
         guild.put("unavailable", false);
         guild.put("large", false);
         guild.put("preferred_locale", "en-US");
-        guild.put("joined_at", Payloads.timestampOf(guildId));
+        guild.put("joined_at", Payloads.timestampOf(id));
         guild.putArray("features");
         // Discord's defaults; JDA rejects afk_timeout 0 (its keys are 60, 300, 900, 1800 and 3600).
         guild.put("afk_timeout", 300);
@@ -871,8 +913,10 @@ public final class FakeDiscord implements AutoCloseable {
         guild.put("system_channel_flags", 0);
         ArrayNode roles = guild.putArray("roles");
         int position = 0;
-        for (FakeRole role : rolesByName.values()) {
-            boolean everyone = role.id() == guildId;
+        for (FakeRole shared : rolesByName.values()) {
+            boolean everyone = shared.id() == guildId;
+            // Every guild has its own @everyone role, whose id is the guild's; the other roles are shared.
+            FakeRole role = everyone ? new FakeRole(id, shared.name()) : shared;
             boolean botRole = role.name().equals(bot.name());
             long permissions = everyone ? 0 : botRole ? Payloads.BOT_PERMISSIONS : 0;
             if (everyone) {
@@ -889,6 +933,9 @@ public final class FakeDiscord implements AutoCloseable {
         ArrayNode threads = guild.putArray("threads");
         int channelPosition = 0;
         for (ChannelState state : channels.values()) {
+            if (state.channel.guildId() != id) {
+                continue;
+            }
             if (state.channel.kind() == FakeChannel.Kind.TEXT) {
                 channelArray.add(Payloads.textChannel(state.channel, channelPosition++, state.lastMessageId));
             } else if (state.channel.isThread()) {
@@ -910,9 +957,9 @@ public final class FakeDiscord implements AutoCloseable {
 
     // ---------------------------------------------------------------- event fan-out
 
-    private void broadcastGuild(String type, ObjectNode data, int requiredIntent) {
+    private void broadcastGuild(long guild, String type, ObjectNode data, int requiredIntent) {
         for (FakeGatewaySession session : liveSessions()) {
-            if ((session.intents() & requiredIntent) != 0 && session.servesGuild(guildId)) {
+            if ((session.intents() & requiredIntent) != 0 && session.servesGuild(guild)) {
                 session.dispatch(type, data.deepCopy());
             }
         }
@@ -930,7 +977,7 @@ public final class FakeDiscord implements AutoCloseable {
             if ((intents & required.getRawValue()) == 0) {
                 continue;
             }
-            if (dm ? !session.isShardZero() : !session.servesGuild(guildId)) {
+            if (dm ? !session.isShardZero() : !session.servesGuild(channel.channel.guildId())) {
                 continue;
             }
             ObjectNode payload = gatewayMessage(message, channel);
@@ -954,7 +1001,7 @@ public final class FakeDiscord implements AutoCloseable {
         if (channel.channel.kind() == FakeChannel.Kind.DM) {
             return payload;
         }
-        payload.put("guild_id", Payloads.id(guildId));
+        payload.put("guild_id", Payloads.id(channel.channel.guildId()));
         FakeUser author = users.get(message.authorId);
         if (author != null && !message.json.has("webhook_id")) {
             payload.set("member", Payloads.partialMember(memberRoles.get(author.id()), joinedAt.get(author.id())));
@@ -1403,8 +1450,12 @@ public final class FakeDiscord implements AutoCloseable {
             deleted.put("channel_id", Payloads.id(message.channelId));
             ChannelState channel = requireNonNull(channels.get(message.channelId));
             if (channel.channel.kind() != FakeChannel.Kind.DM) {
-                deleted.put("guild_id", Payloads.id(guildId));
-                broadcastGuild("MESSAGE_DELETE", deleted, GatewayIntent.GUILD_MESSAGES.getRawValue());
+                deleted.put("guild_id", Payloads.id(channel.channel.guildId()));
+                broadcastGuild(
+                        channel.channel.guildId(),
+                        "MESSAGE_DELETE",
+                        deleted,
+                        GatewayIntent.GUILD_MESSAGES.getRawValue());
             }
         }
         return Reply.noContent();
@@ -1439,7 +1490,7 @@ public final class FakeDiscord implements AutoCloseable {
                 body.path("name").asText(),
                 FakeChannel.Kind.PUBLIC_THREAD,
                 parent.channel.id(),
-                guildId,
+                parent.channel.guildId(),
                 bot.id());
         threadByStarterMessage.put(starter.id, thread.id());
         return Reply.ok(registerBotThread(thread));
@@ -1458,7 +1509,7 @@ public final class FakeDiscord implements AutoCloseable {
                 body.path("name").asText(),
                 FakeChannel.Kind.PUBLIC_THREAD,
                 parent.channel.id(),
-                guildId,
+                parent.channel.guildId(),
                 bot.id());
         return Reply.ok(registerBotThread(thread));
     }
@@ -1476,7 +1527,7 @@ public final class FakeDiscord implements AutoCloseable {
         channels.put(thread.id(), new ChannelState(thread));
         ObjectNode created = Payloads.thread(thread, 0, 0, true);
         created.set("member", Payloads.threadMember(thread.id(), bot.id()));
-        broadcastGuild("THREAD_CREATE", created, INTENT_GUILDS);
+        broadcastGuild(thread.guildId(), "THREAD_CREATE", created, INTENT_GUILDS);
         ObjectNode response = Payloads.thread(thread, 0, 0, false);
         response.set("member", Payloads.threadMember(thread.id(), bot.id()));
         return response;
@@ -1774,6 +1825,7 @@ public final class FakeDiscord implements AutoCloseable {
         private final Set<String> roles = new LinkedHashSet<>(List.of("agents"));
         private final Set<String> channels = new LinkedHashSet<>(List.of("general", "random"));
         private final Map<String, Set<String>> memberships = new LinkedHashMap<>();
+        private final Map<String, List<String>> extraGuilds = new LinkedHashMap<>();
         private int allowedPrivilegedIntents = PRIVILEGED_INTENTS;
         private Compression compression = Compression.NONE;
         private Duration heartbeatInterval = Duration.ofMillis(41_250);
@@ -1812,6 +1864,16 @@ public final class FakeDiscord implements AutoCloseable {
 
         public Builder textChannel(String name) {
             channels.add(name);
+            return this;
+        }
+
+        /**
+         * Another guild with these text channels (names unique over every guild), the same members and roles, and an
+         * id one millisecond after the previous guild's: with n guilds and a shard total of n, shard i serves guild i
+         * (the first guild is guild 0 or 1 depending on its id; see {@link FakeDiscord#guildId(String)}).
+         */
+        public Builder extraGuild(String name, String... textChannels) {
+            extraGuilds.put(name, List.of(textChannels));
             return this;
         }
 

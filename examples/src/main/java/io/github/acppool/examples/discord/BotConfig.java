@@ -50,7 +50,9 @@ record BotConfig(
         DrainPolicy drain,
         LivenessPolicy liveness,
         Permissions permissions,
-        Discord discord) {
+        Discord discord,
+        @Nullable Metrics metrics,
+        @Nullable Shards shards) {
 
     static final String DEFAULT_TOKEN_ENV = "DISCORD_BOT_TOKEN";
     static final String DEFAULT_STATE_DIRECTORY = "~/.acp-pool/discord-bot";
@@ -184,6 +186,34 @@ record BotConfig(
     }
 
     /**
+     * The monitoring endpoint ({@code /metrics} in Prometheus text, {@code /healthz}); off when the config has no
+     * {@code metrics.port}.
+     *
+     * @param host the address to listen on: loopback unless set explicitly (the numbers are not secret, but nobody
+     *     outside the machine needs them unless the operator says so)
+     * @param port the TCP port; 0 picks a free one (logged at start)
+     */
+    record Metrics(String host, int port) {
+        static final String DEFAULT_HOST = "127.0.0.1";
+    }
+
+    /**
+     * The shards of the Discord application this process serves, so that several processes split one bot: Discord
+     * sends each guild's events to shard {@code (guild id >> 22) % total} (direct messages to shard 0), and each
+     * process connects the shards {@code from} to {@code to} (inclusive). Absent: one connection, all of it.
+     *
+     * @param total how many shards the application runs with, over every process
+     * @param from the first shard of this process
+     * @param to the last shard of this process
+     */
+    record Shards(int total, int from, int to) {
+        /** How many shards this process connects. */
+        int count() {
+            return to - from + 1;
+        }
+    }
+
+    /**
      * Reads and checks a config file.
      *
      * @param home the user's home directory, for {@code ~/}
@@ -239,7 +269,8 @@ record BotConfig(
 
         BotConfig config(Section root) {
             // The agent section needs the state and discord ones; error messages list the keys in the files' order.
-            for (String key : List.of("agent", "state", "pool", "drain", "liveness", "permissions", "discord")) {
+            for (String key : List.of(
+                    "agent", "state", "pool", "drain", "liveness", "permissions", "discord", "metrics", "shards")) {
                 root.has(key);
             }
             State state = state(root.section("state"));
@@ -253,9 +284,58 @@ record BotConfig(
                     drain(root.section("drain")),
                     liveness(root.section("liveness")),
                     permissions(root.section("permissions")),
-                    discord);
+                    discord,
+                    metrics(root.section("metrics")),
+                    shards(root.section("shards")));
             root.finish();
             return config;
+        }
+
+        private static @Nullable Metrics metrics(Section section) {
+            if (!section.has("port")) {
+                if (section.has("host")) {
+                    throw new ConfigException(
+                            section.path("host"), "needs metrics.port (the endpoint is off without a port)");
+                }
+                section.finish();
+                return null;
+            }
+            int port = section.integer("port", 0, 0);
+            if (port > 65535) {
+                throw new ConfigException(section.path("port"), "must be at most 65535: " + port);
+            }
+            String host = section.nonBlank("host");
+            section.finish();
+            return new Metrics(host == null ? Metrics.DEFAULT_HOST : host.strip(), port);
+        }
+
+        private static @Nullable Shards shards(Section section) {
+            if (!section.has("total")) {
+                for (String key : List.of("from", "to")) {
+                    if (section.has(key)) {
+                        throw new ConfigException(
+                                section.path(key), "needs shards.total (how many shards the application runs with)");
+                    }
+                }
+                section.finish();
+                return null;
+            }
+            int total = section.integer("total", 1, 1);
+            int from = section.integer("from", 0, 0);
+            int to = section.integer("to", total - 1, 0);
+            for (String key : List.of("from", "to")) {
+                int value = key.equals("from") ? from : to;
+                if (value >= total) {
+                    throw new ConfigException(
+                            section.path(key),
+                            "must be below shards.total (" + total + "; shards are numbered from 0): " + value);
+                }
+            }
+            if (from > to) {
+                throw new ConfigException(section.path("from"), "must not be above shards.to (" + to + "): " + from);
+            }
+            section.finish();
+            return new Shards(total, from, to);
         }
 
         private State state(Section section) {

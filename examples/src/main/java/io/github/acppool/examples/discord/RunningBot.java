@@ -4,38 +4,51 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.BrokerListener;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.DiscordFrontEnd;
 import io.github.acppool.examples.demoagent.DemoAgentLauncher;
+import io.github.acppool.metrics.MicrometerBrokerMetrics;
 import io.github.acppool.pool.PoolConfig;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
+import net.dv8tion.jda.api.events.session.ReadyEvent;
 import net.dv8tion.jda.api.events.session.ShutdownEvent;
 import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.EventListener;
 import net.dv8tion.jda.api.requests.CloseCode;
 import net.dv8tion.jda.api.requests.RestConfig;
+import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
+import net.dv8tion.jda.api.sharding.ShardManager;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started bot: the Discord front end, the broker with its agents, and the JDA client. {@link #close()} stops the
+ * A started bot: the Discord front end, the broker with its agents, the JDA client (or, with {@code shards}, a shard
+ * manager for this process's range of shards) and the optional monitoring endpoint. {@link #close()} stops the
  * broker first (running turns get its shutdown timeout to finish, and their replies are still posted; new messages
- * are told the bot is stopping; every session is stored and every agent process stopped), then the front end, then
- * JDA.
+ * are told the bot is stopping, and so is {@code /healthz}; every session is stored and every agent process
+ * stopped), then the front end, then JDA, then the monitoring endpoint.
  *
  * <p>Thread-safe: {@link #close()} may be called from any thread (a shutdown hook), any number of times.
  */
@@ -53,15 +66,20 @@ final class RunningBot implements AutoCloseable {
 
     private final DiscordFrontEnd frontEnd;
     private final AcpBroker broker;
-    private final JDA jda;
+    /** Exactly one of jda and shards is set. */
+    private final @Nullable JDA jda;
+
+    private final @Nullable ShardManager shards;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable CloseCode discordClosed;
+    private volatile @Nullable MonitoringServer monitoring;
 
-    private RunningBot(DiscordFrontEnd frontEnd, AcpBroker broker, JDA jda) {
+    private RunningBot(DiscordFrontEnd frontEnd, AcpBroker broker, @Nullable JDA jda, @Nullable ShardManager shards) {
         this.frontEnd = frontEnd;
         this.broker = broker;
         this.jda = jda;
+        this.shards = shards;
     }
 
     /** The bot could not start (Discord refused the token or an intent, the state directory is not writable, ...). */
@@ -89,19 +107,37 @@ final class RunningBot implements AutoCloseable {
             SessionStore store = SessionStore.jsonFile(config.state().sessionStore());
             DiscordFrontEnd frontEnd = DiscordFrontEnd.create(config.discord().frontEnd());
             started.add(frontEnd);
-            AcpBroker broker = broker(config, store, frontEnd);
+            PrometheusMeterRegistry registry =
+                    config.metrics() == null ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            MicrometerBrokerMetrics metrics = registry == null ? null : MicrometerBrokerMetrics.create(registry);
+            AcpBroker broker = broker(config, store, frontEnd, metrics);
             started.add(broker);
-            JDA jda = login(config, token);
-            started.add(() -> shutdown(jda));
-            frontEnd.start(broker, jda);
-            RunningBot bot = new RunningBot(frontEnd, broker, jda);
-            jda.addEventListener((EventListener) event -> {
-                if (event instanceof ShutdownEvent shutdown) {
-                    bot.onJdaShutdown(shutdown);
+            if (metrics != null) {
+                metrics.bindTo(broker);
+            }
+            RunningBot bot;
+            if (config.shards() == null) {
+                JDA jda = login(config, token);
+                started.add(() -> shutdown(jda));
+                frontEnd.start(broker, jda);
+                bot = new RunningBot(frontEnd, broker, jda, null);
+                jda.addEventListener(bot.shutdownListener());
+                if (jda.getStatus() == JDA.Status.SHUTDOWN) {
+                    bot.stopped.countDown();
                 }
-            });
-            if (jda.getStatus() == JDA.Status.SHUTDOWN) {
-                bot.stopped.countDown();
+            } else {
+                ShardManager shards = loginShards(config, config.shards(), token);
+                started.add(() -> shutdown(shards));
+                frontEnd.start(broker, shards);
+                bot = new RunningBot(frontEnd, broker, null, shards);
+                shards.addEventListener(bot.shutdownListener());
+                if (shards.getShards().stream().anyMatch(shard -> shard.getStatus() == JDA.Status.SHUTDOWN)) {
+                    bot.stopped.countDown();
+                }
+            }
+            BotConfig.Metrics endpoint = config.metrics();
+            if (endpoint != null && registry != null) {
+                bot.monitoring = MonitoringServer.start(endpoint, registry, bot::unhealthy);
             }
             return bot;
         } catch (RuntimeException e) {
@@ -121,12 +157,55 @@ final class RunningBot implements AutoCloseable {
 
     /** The bot user's name, as Discord knows it. */
     String botName() {
-        return jda.getSelfUser().getName();
+        return clients().get(0).getSelfUser().getName();
     }
 
-    /** The JDA client (for tests). */
+    /** The JDA client, or with shards the first shard's (for tests). */
     JDA jda() {
-        return jda;
+        return clients().get(0);
+    }
+
+    /** The JDA client, or one per shard of this process. */
+    private List<JDA> clients() {
+        JDA single = jda;
+        ShardManager manager = shards;
+        if (single != null || manager == null) {
+            return single == null ? List.of() : List.of(single);
+        }
+        List<JDA> all = new ArrayList<>(manager.getShards());
+        all.sort(java.util.Comparator.comparingInt(shard -> shard.getShardInfo().getShardId()));
+        return all;
+    }
+
+    /** The monitoring endpoint's address, if it runs. */
+    Optional<java.net.InetSocketAddress> monitoringAddress() {
+        MonitoringServer server = monitoring;
+        return server == null ? Optional.empty() : Optional.of(server.address());
+    }
+
+    /**
+     * Why the bot cannot serve now (for {@code /healthz}): it is stopping, or a Discord connection is not up; empty
+     * when every connection is up and the broker accepts messages.
+     */
+    Optional<String> unhealthy() {
+        if (closed.get()) {
+            return Optional.of("the bot is stopping");
+        }
+        for (JDA client : clients()) {
+            JDA.Status status = client.getStatus();
+            if (status != JDA.Status.CONNECTED) {
+                String what = jda != null
+                        ? "the Discord connection"
+                        : "Discord shard " + client.getShardInfo().getShardId();
+                return Optional.of(what + " is not connected ("
+                        + status.name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")");
+            }
+        }
+        ShardManager manager = shards;
+        if (manager != null && manager.getShardsQueued() > 0) {
+            return Optional.of("Discord shards are still connecting");
+        }
+        return Optional.empty();
     }
 
     AcpBroker broker() {
@@ -136,7 +215,8 @@ final class RunningBot implements AutoCloseable {
     /** Names the bot and what runs; never the token. */
     @Override
     public String toString() {
-        return "RunningBot[" + botName() + ", status " + jda.getStatus() + ", "
+        return "RunningBot[" + botName() + ", status "
+                + clients().stream().map(JDA::getStatus).toList() + ", "
                 + broker.status().size() + " conversations]";
     }
 
@@ -177,8 +257,25 @@ final class RunningBot implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("closing the Discord front end failed", e);
         }
-        shutdown(jda);
+        if (jda != null) {
+            shutdown(jda);
+        }
+        if (shards != null) {
+            shutdown(shards);
+        }
+        MonitoringServer server = monitoring;
+        if (server != null) {
+            server.close();
+        }
         stopped.countDown();
+    }
+
+    private EventListener shutdownListener() {
+        return event -> {
+            if (event instanceof ShutdownEvent shutdown) {
+                onJdaShutdown(shutdown);
+            }
+        };
     }
 
     private void onJdaShutdown(ShutdownEvent event) {
@@ -209,6 +306,11 @@ final class RunningBot implements AutoCloseable {
     }
 
     static AcpBroker broker(BotConfig config, SessionStore store, DiscordFrontEnd frontEnd) {
+        return broker(config, store, frontEnd, null);
+    }
+
+    static AcpBroker broker(
+            BotConfig config, SessionStore store, DiscordFrontEnd frontEnd, @Nullable BrokerListener listener) {
         BotConfig.Permissions permissions = config.permissions();
         PermissionPolicy policy =
                 switch (permissions.mode()) {
@@ -217,8 +319,11 @@ final class RunningBot implements AutoCloseable {
                     case ALLOW_ONCE -> PermissionPolicy.allowOnce();
                     case ALLOW_KINDS -> PermissionPolicy.allowToolKinds(permissions.allowKinds());
                 };
-        return AcpBroker.builder()
-                .agent(agent(config))
+        AcpBroker.Builder builder = AcpBroker.builder();
+        if (listener != null) {
+            builder.listener(listener);
+        }
+        return builder.agent(agent(config))
                 .workingDirectory(workingDirectory(config.agent()))
                 .clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
@@ -309,6 +414,69 @@ final class RunningBot implements AutoCloseable {
         return jda;
     }
 
+    /**
+     * Starts a shard manager for the shards {@code range.from()..range.to()} of {@code range.total()} and waits
+     * until each of them is READY (JDA connects them one after another, as Discord's identify limit asks).
+     */
+    private static ShardManager loginShards(BotConfig config, BotConfig.Shards range, String token) {
+        BotConfig.Discord discord = config.discord();
+        CompletableFuture<Void> allReady = new CompletableFuture<>();
+        AtomicInteger ready = new AtomicInteger();
+        DefaultShardManagerBuilder builder = DefaultShardManagerBuilder.createLight(
+                        token, DiscordFrontEnd.requiredIntents())
+                .setCompression(discord.gatewayCompression())
+                .setEnableShutdownHook(false)
+                .setShardsTotal(range.total())
+                .setShards(range.from(), range.to())
+                .addEventListeners((EventListener) event -> {
+                    if (event instanceof ReadyEvent && ready.incrementAndGet() == range.count()) {
+                        allReady.complete(null);
+                    } else if (event instanceof ShutdownEvent shutdown) {
+                        CloseCode code = shutdown.getCloseCode();
+                        allReady.completeExceptionally(new IllegalStateException("shard "
+                                + shutdown.getJDA().getShardInfo().getShardId() + " was shut down (close code "
+                                + shutdown.getCode() + (code == null ? "" : ": " + code.getMeaning()) + ")"));
+                    }
+                });
+        if (discord.restBaseUrl() != null) {
+            String base = discord.restBaseUrl().toString();
+            builder.setRestConfigProvider(shard -> new RestConfig().setBaseUrl(base.endsWith("/") ? base : base + "/"));
+        }
+        if (discord.gatewayUrl() != null) {
+            builder.setSessionController(
+                    new GatewaySessionController(discord.gatewayUrl().toString()));
+        }
+        ShardManager shards;
+        try {
+            shards = builder.build();
+        } catch (InvalidTokenException e) {
+            throw new StartException(
+                    "Discord refused the bot token in " + discord.tokenEnv()
+                            + " (copy it again from the Discord developer portal: your application, Bot, Reset Token)",
+                    e);
+        } catch (RuntimeException e) {
+            throw new StartException(
+                    "cannot reach Discord at "
+                            + (discord.restBaseUrl() == null ? "discord.com" : discord.restBaseUrl()) + ": "
+                            + rootCause(e),
+                    e);
+        }
+        LOG.info("connecting Discord shards {} to {} of {}", range.from(), range.to(), range.total());
+        try {
+            allReady.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            shutdown(shards);
+            throw new StartException("interrupted while logging in to Discord", e);
+        } catch (ExecutionException e) {
+            shutdown(shards);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new StartException(
+                    "Discord closed the connection while logging in: " + describe(cause) + loginHint(cause), cause);
+        }
+        return shards;
+    }
+
     private static String loginHint(Throwable e) {
         String text = String.valueOf(e.getMessage());
         if (text.contains("4014") || text.toLowerCase(java.util.Locale.ROOT).contains("intent")) {
@@ -319,6 +487,25 @@ final class RunningBot implements AutoCloseable {
             return "; the token in the environment is not valid";
         }
         return "";
+    }
+
+    private static void shutdown(ShardManager shards) {
+        shards.shutdown();
+        // ShardManager.shutdown() returns at once; wait for each shard as for a single client.
+        for (JDA shard : shards.getShardCache()) {
+            try {
+                if (!shard.awaitShutdown(JDA_SHUTDOWN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    LOG.warn(
+                            "Discord shard {} did not stop within {}; cutting its connection",
+                            shard.getShardInfo().getShardId(),
+                            JDA_SHUTDOWN_TIMEOUT);
+                    shard.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                shard.shutdownNow();
+            }
+        }
     }
 
     private static void shutdown(JDA jda) {

@@ -67,6 +67,19 @@ final class BotConfigTest {
     }
 
     @Test
+    void metricsAndShards_areOffByDefault_andLoopbackUnlessAHostIsGiven() {
+        assertThat(parse("").metrics()).isNull();
+        assertThat(parse("").shards()).isNull();
+        assertThat(parse("metrics: {port: 9464}").metrics()).isEqualTo(new BotConfig.Metrics("127.0.0.1", 9464));
+        assertThat(parse("metrics: {port: 0, host: 0.0.0.0}").metrics()).isEqualTo(new BotConfig.Metrics("0.0.0.0", 0));
+        assertThat(parse("shards: {total: 4, from: 2, to: 3}").shards()).isEqualTo(new BotConfig.Shards(4, 2, 3));
+        assertThat(parse("shards: {total: 4}").shards())
+                .as("every shard by default")
+                .isEqualTo(new BotConfig.Shards(4, 0, 3));
+        assertThat(parse("shards: {total: 4, from: 1}").shards().count()).isEqualTo(3);
+    }
+
+    @Test
     void nullSectionsAndKeys_countAsAbsent() {
         assertThat(parse("agent:\npool: ~\ndiscord:\n  tokenEnv:\n")).isEqualTo(parse(""));
     }
@@ -85,7 +98,9 @@ final class BotConfigTest {
                         shipped.drain(),
                         shipped.liveness(),
                         shipped.permissions(),
-                        shipped.discord()))
+                        shipped.discord(),
+                        shipped.metrics(),
+                        shipped.shards()))
                 .isEqualTo(defaults);
     }
 
@@ -193,6 +208,13 @@ final class BotConfigTest {
                   restBaseUrl: http://127.0.0.1:9000/api/v10
                   gatewayUrl: ws://127.0.0.1:9000/gateway
                   gatewayCompression: none
+                metrics:
+                  port: 9464
+                  host: 10.0.0.5
+                shards:
+                  total: 8
+                  from: 4
+                  to: 7
                 """);
 
         assertThat(config.agent())
@@ -206,6 +228,8 @@ final class BotConfigTest {
                         AuthPolicy.method("openai-api-key")));
         assertThat(config.state())
                 .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
+        assertThat(config.metrics()).isEqualTo(new BotConfig.Metrics("10.0.0.5", 9464));
+        assertThat(config.shards()).isEqualTo(new BotConfig.Shards(8, 4, 7));
         assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0));
         assertThat(config.drain()).isEqualTo(DrainPolicy.none());
         assertThat(config.liveness())
@@ -271,7 +295,7 @@ final class BotConfigTest {
                 Arguments.of(
                         "agents: {}",
                         "agents: unknown key (did you mean agent?); the keys here are agent, state, pool, drain,"
-                                + " liveness, permissions, discord"),
+                                + " liveness, permissions, discord, metrics, shards"),
                 Arguments.of(
                         "pool: {maxAgent: 3}",
                         "pool.maxAgent: unknown key in pool (did you mean maxAgents?); the keys here are maxAgents,"),
@@ -363,7 +387,18 @@ final class BotConfigTest {
                         "discord.gatewayUrl: expected an absolute ws or wss URL"),
                 Arguments.of(
                         "discord: {gatewayCompression: zstd}",
-                        "discord.gatewayCompression: expected one of none, zlib"));
+                        "discord.gatewayCompression: expected one of none, zlib"),
+                Arguments.of("metrics: {host: 0.0.0.0}", "metrics.host: needs metrics.port"),
+                Arguments.of("metrics: {port: -1}", "metrics.port: must not be negative: -1"),
+                Arguments.of("metrics: {port: 70000}", "metrics.port: must be at most 65535: 70000"),
+                Arguments.of("metrics: {port: 9464, host: \"\"}", "metrics.host: must not be empty"),
+                Arguments.of("metrics: {port: 9464, path: /m}", "metrics.path: unknown key in metrics"),
+                Arguments.of("shards: {from: 0}", "shards.from: needs shards.total"),
+                Arguments.of("shards: {total: 0}", "shards.total: must be positive: 0"),
+                Arguments.of("shards: {total: 2, from: 2}", "shards.from: must be below shards.total (2;"),
+                Arguments.of("shards: {total: 2, to: 5}", "shards.to: must be below shards.total (2;"),
+                Arguments.of("shards: {total: 4, from: 3, to: 1}", "shards.from: must not be above shards.to (1): 3"),
+                Arguments.of("shards: {total: 4, count: 2}", "shards.count: unknown key in shards"));
     }
 
     @ParameterizedTest(name = "{0}")
