@@ -1736,6 +1736,11 @@ final class DefaultAcpBroker implements AcpBroker {
         return List.of(conversations.size(), drivers.size(), stopping.size());
     }
 
+    /** For tests in this package: how many warm agents wait to be taken. */
+    int warmAgentsReady() {
+        return warm.ready();
+    }
+
     /** For tests in this package: the client of the conversation's current agent, if it has one. */
     @Nullable
     AcpClient agentClient(String conversationId) {
