@@ -230,6 +230,7 @@ final class RunningBot implements AutoCloseable {
                         .idleTimeout(config.pool().idleTimeout())
                         .build())
                 .maxQueuedMessages(config.pool().maxQueuedMessages())
+                .warmAgents(config.pool().warmAgents())
                 .drainPolicy(config.drain())
                 .livenessPolicy(config.liveness())
                 .build();
