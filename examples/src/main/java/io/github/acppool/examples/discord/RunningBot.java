@@ -217,9 +217,14 @@ final class RunningBot implements AutoCloseable {
                     case ALLOW_ONCE -> PermissionPolicy.allowOnce();
                     case ALLOW_KINDS -> PermissionPolicy.allowToolKinds(permissions.allowKinds());
                 };
-        return AcpBroker.builder()
-                .agent(agent(config))
-                .workingDirectory(workingDirectory(config.agent()))
+        AcpBroker.Builder builder = AcpBroker.builder();
+        if (config.agent().workingDirectoryPerThread()) {
+            builder.agent(agent(config)).workingDirectory(workingDirectory(config.agent()));
+        } else {
+            // One directory for every thread, in the launch spec: warm agents start there at once.
+            builder.agent(agent(config).withWorkingDirectory(config.agent().workingDirectory()));
+        }
+        return builder
                 .clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
                 .sessionStore(store)
