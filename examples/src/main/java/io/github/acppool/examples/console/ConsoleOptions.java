@@ -272,7 +272,7 @@ record ConsoleOptions(
                 settings.put(key, value, base);
             } else {
                 throw new UsageException("unknown key in config file " + file + ": " + key + " (known: agent, env, "
-                        + "env.NAME, state-dir, workdir, conversation, auth, permissions)");
+                        + "env.NAME, state-dir, workdir, conversation, auth, permissions, warm-agents)");
             }
         }
         return settings;

@@ -200,7 +200,7 @@ final class ConsoleOptionsTest {
         Files.writeString(typo, "agnet = claude\n", StandardCharsets.UTF_8);
         assertUsage(
                 "unknown key in config file " + typo + ": agnet (known: agent, env, env.NAME, state-dir, workdir,"
-                        + " conversation, auth, permissions)",
+                        + " conversation, auth, permissions, warm-agents)",
                 "--config",
                 typo.toString());
         Path bad = dir.resolve("bad.properties");
