@@ -32,8 +32,9 @@ import org.slf4j.event.Level;
  *   <li>{@code extraCapabilities} none: merged into {@code clientCapabilities} (e.g. {@code
  *       {"session":{"configOptions":{"boolean":{}}}}}); {@code fs} is derived from {@code fsAccess}, and
  *       {@code terminal} is always false;
- *   <li>{@code executor}: a per-client pool of daemon threads that exist only while there is work, shut
- *       down by {@code close()}; it delivers updates, answers the agent's requests and completes futures;
+ *   <li>{@code executor}: a pool of daemon threads shared by every client without one of its own, that exist
+ *       only while there is work (they end after 10 s idle, so an idle agent keeps none); it delivers updates,
+ *       answers the agent's requests and completes futures;
  *   <li>{@code scheduler}: one daemon timer thread shared by all clients, used for request timeouts.
  * </ul>
  *

@@ -78,9 +78,17 @@ final class DefaultAcpClient implements AcpClient {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultAcpClient.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** The stdout read buffer grows from MIN_READ_BUFFER to READ_BUFFER while reads fill it (see ReadBuffer). */
     private static final int READ_BUFFER = 64 * 1024;
-    /** Initial size of the buffer for a line that spans reads; it grows up to maxLineBytes when needed. */
+
+    private static final int MIN_READ_BUFFER = 8 * 1024;
+    /**
+     * The buffer for a line that spans reads is allocated on demand; it grows up to maxLineBytes when needed and
+     * is kept after the line only if it is at most this big.
+     */
     private static final int LINE_BUFFER = 8 * 1024;
+
+    private static final byte[] NO_BYTES = new byte[0];
     /** How often the descendants of a live agent are recorded (also after each answer and agent request). */
     private static final Duration DESCENDANT_SCAN_INTERVAL = Duration.ofSeconds(5);
     /** After the process exits, how long stdout may stay open (a descendant holding it) before calls fail. */
@@ -250,15 +258,9 @@ final class DefaultAcpClient implements AcpClient {
             this.executor = options.executor();
             this.ownsExecutor = options.shutdownExecutorOnClose();
         } else {
-            AtomicInteger workers = new AtomicInteger();
-            this.executor = new ThreadPoolExecutor(
-                    0,
-                    Integer.MAX_VALUE,
-                    30,
-                    TimeUnit.SECONDS,
-                    new SynchronousQueue<>(),
-                    r -> daemon(r, threadPrefix + "-worker-" + workers.incrementAndGet()));
-            this.ownsExecutor = true;
+            // Shared, so that an idle agent keeps no worker of its own (issue 16: workers lingered per client).
+            this.executor = SharedWorkers.INSTANCE;
+            this.ownsExecutor = false;
         }
         if (options.scheduler() != null) {
             this.scheduler = options.scheduler();
@@ -338,6 +340,27 @@ final class DefaultAcpClient implements AcpClient {
         Thread thread = new Thread(task, threadName);
         thread.setDaemon(true);
         return thread;
+    }
+
+    /**
+     * The workers of every client that was not given an executor: created when there is work, ended after {@link
+     * #KEEP_ALIVE} idle, so idle agents cost none. Unbounded like the per-client pools it replaces, because a task
+     * may wait on a user (a permission prompt) and must never queue behind another client's.
+     */
+    private static final class SharedWorkers {
+        static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
+        static final ThreadPoolExecutor INSTANCE = create();
+
+        private static ThreadPoolExecutor create() {
+            AtomicInteger workers = new AtomicInteger();
+            return new ThreadPoolExecutor(
+                    0,
+                    Integer.MAX_VALUE,
+                    KEEP_ALIVE.toNanos(),
+                    TimeUnit.NANOSECONDS,
+                    new SynchronousQueue<>(),
+                    r -> daemon(r, "acp-client-worker-" + workers.incrementAndGet()));
+        }
     }
 
     /** One daemon timer thread for the request timeouts of every client that was not given a scheduler. */
@@ -839,8 +862,8 @@ final class DefaultAcpClient implements AcpClient {
     // ---------------------------------------------------------------- reading
 
     private void readLoop() {
-        byte[] buffer = new byte[READ_BUFFER];
-        byte[] line = new byte[LINE_BUFFER];
+        ReadBuffer reads = new ReadBuffer(MIN_READ_BUFFER, READ_BUFFER);
+        byte[] line = NO_BYTES;
         int lineLength = 0;
         boolean discarding = false;
         long discarded = 0;
@@ -848,12 +871,14 @@ final class DefaultAcpClient implements AcpClient {
         try {
             while (true) {
                 flushUnflushed();
+                byte[] buffer = reads.array();
                 readBlockedSinceNanos = System.nanoTime();
                 int n = stdout.read(buffer);
                 readBlockedSinceNanos = 0;
                 if (n < 0) {
                     break;
                 }
+                reads.filled(n);
                 int start = 0;
                 for (int i = 0; i < n; i++) {
                     if (buffer[i] != '\n') {
@@ -872,13 +897,16 @@ final class DefaultAcpClient implements AcpClient {
                         lineLength += chunk;
                         handleLine(line, 0, lineLength);
                         lineLength = 0;
-                        if (line.length > READ_BUFFER) {
-                            line = new byte[LINE_BUFFER]; // do not keep a huge buffer for one huge message
+                        if (line.length > LINE_BUFFER) {
+                            line = NO_BYTES; // do not keep a big buffer for one big message
                         }
                     }
                     start = i + 1;
                 }
                 int rest = n - start;
+                if (rest == 0 && lineLength == 0 && n < buffer.length) {
+                    line = NO_BYTES; // the agent paused with no partial line: an idle agent keeps no line buffer
+                }
                 if (rest > 0) {
                     if (discarding) {
                         discarded += rest;
@@ -886,7 +914,7 @@ final class DefaultAcpClient implements AcpClient {
                         discarding = true;
                         discarded = lineLength + (long) rest;
                         lineLength = 0;
-                        line = new byte[LINE_BUFFER];
+                        line = NO_BYTES;
                     } else {
                         line = append(line, lineLength, buffer, start, rest);
                         lineLength += rest;
@@ -943,7 +971,8 @@ final class DefaultAcpClient implements AcpClient {
         byte[] out = target;
         if (length + count > target.length) {
             // length + count <= maxLineBytes (an int), so doubling is capped safely.
-            out = new byte[(int) Math.min(Integer.MAX_VALUE - 8L, Math.max((long) length + count, target.length * 2L))];
+            long size = Math.max((long) length + count, Math.max(target.length * 2L, 1024));
+            out = new byte[(int) Math.min(Integer.MAX_VALUE - 8L, size)];
             System.arraycopy(target, 0, out, 0, length);
         }
         System.arraycopy(source, offset, out, length, count);

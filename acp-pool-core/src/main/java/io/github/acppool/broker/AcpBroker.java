@@ -280,7 +280,8 @@ public interface AcpBroker extends AutoCloseable {
      *   <li>{@code scheduler}: one daemon timer thread for the pool's cleanup and every turn's timers, shut down
      *       by {@link AcpBroker#shutdown()};
      *   <li>{@code ticker} {@link Ticker#systemTicker()};
-     *   <li>{@code shutdownTimeout} {@link #DEFAULT_SHUTDOWN_TIMEOUT}.
+     *   <li>{@code shutdownTimeout} {@link #DEFAULT_SHUTDOWN_TIMEOUT};
+     *   <li>{@code warmAgents} 0 (no spare agents).
      * </ul>
      *
      * <p>Not thread-safe: use one builder from one thread.
@@ -355,6 +356,9 @@ public interface AcpBroker extends AutoCloseable {
 
         @Nullable
         Duration shutdownTimeout;
+
+        @Nullable
+        Integer warmAgents;
 
         private Builder() {}
 
@@ -521,7 +525,26 @@ public interface AcpBroker extends AutoCloseable {
         }
 
         /**
-         * Builds the broker; starts no agent yet.
+         * How many spare agents to keep started, initialized and authenticated ahead, so that a new or resumed
+         * conversation takes one instead of waiting for a process start and {@code initialize}; replaced in the
+         * background as they are taken. A conversation takes a spare only if it would launch the agent exactly
+         * as the spare was launched (command, environment, working directory): with no {@link #workingDirectory}
+         * function that is every conversation; with one, spares follow a directory once two conversations in a
+         * row started in it (per-conversation directories get none).
+         *
+         * <p>Spares count against the pool's {@code maxSize}: they only use free room, and a conversation that
+         * needs a process when the pool is full stops a spare first, never another conversation. A spare that
+         * fails to start or dies while waiting is replaced after a backoff (1 s, doubling up to a minute).
+         * {@link AcpBroker#shutdown()} stops them. Zero (the default) keeps none.
+         */
+        @CanIgnoreReturnValue
+        public Builder warmAgents(int value) {
+            warmAgents = Checks.setOnce(warmAgents, value, "warmAgents");
+            return this;
+        }
+
+        /**
+         * Builds the broker; starts no conversation's agent yet (its warm agents start in the background).
          *
          * @throws NullPointerException if the agent is missing
          * @throws IllegalArgumentException if a value is out of range

@@ -25,6 +25,7 @@ import io.github.acppool.pool.EvictionCause;
 import io.github.acppool.pool.PoolClosedException;
 import io.github.acppool.pool.PoolConfig;
 import io.github.acppool.pool.PoolExhaustedException;
+import io.github.acppool.pool.PoolStats;
 import io.github.acppool.turn.LivenessPolicy;
 import io.github.acppool.turn.PromptStreamer;
 import io.github.acppool.turn.SessionHistory;
@@ -57,6 +58,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -149,6 +151,7 @@ final class DefaultAcpBroker implements AcpBroker {
     private final boolean ownsScheduler;
     private final PromptStreamer streamer;
     private final ConnectionPool<String, AgentConnection> pool;
+    private final WarmAgents warm;
 
     private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
     /** One future per running driver, completed when it exits; keyed by a sequence number. */
@@ -196,6 +199,7 @@ final class DefaultAcpBroker implements AcpBroker {
         PoolConfig config = withHungTimeout(
                 builder.poolConfig != null ? builder.poolConfig : PoolConfig.defaults(), liveness, hungGrace);
         this.name = config.name();
+        int warmAgents = builder.warmAgents != null ? (int) Checks.nonNegative(builder.warmAgents, "warmAgents") : 0;
         this.poolCloseTimeout = config.closeTimeout();
 
         // Everything is validated: from here on, threads are created.
@@ -244,7 +248,26 @@ final class DefaultAcpBroker implements AcpBroker {
                 .ticker(ticker)
                 .scheduler(scheduler)
                 .build();
-        log.debug("{} - broker started: {}, {} per turn, queue cap {}", name, config, maxPerTurn, maxQueued);
+        this.warm = new WarmAgents(
+                name, this::startSpare, executor, scheduler, ticker, this::processesInUse, config.maxSize());
+        if (warmAgents > 0) {
+            // Without a directory function every conversation launches in the default directory: warm it now.
+            warm.target(
+                    AgentSpec.DEFAULT_ID_FOR_SINGLE,
+                    warmAgents,
+                    builder.workingDirectory == null
+                            ? new WarmAgents.Key(
+                                    AgentSpec.DEFAULT_ID_FOR_SINGLE, agent.withWorkingDirectory(defaultDirectory))
+                            : null);
+            warm.replenishLater();
+        }
+        log.debug(
+                "{} - broker started: {}, {} per turn, queue cap {}, {} warm agents",
+                name,
+                config,
+                maxPerTurn,
+                maxQueued,
+                warmAgents);
     }
 
     /** The pool's hung timeout: the configured one, or the hard turn timeout plus the hung grace (openab #1300). */
@@ -811,25 +834,37 @@ final class DefaultAcpBroker implements AcpBroker {
         long startNanos = ticker.read();
         Path cwd = prepareDirectory(conversationId);
         AgentLaunchSpec spec = agent.withWorkingDirectory(cwd);
+        WarmAgents.Spare spare = warm.take(new WarmAgents.Key(AgentSpec.DEFAULT_ID_FOR_SINGLE, spec));
         AcpClient client;
-        try {
-            client = AcpClient.launch(spec, clientOptions);
-        } catch (RuntimeException e) {
-            throw new AgentStartException(
-                    conversationId, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
+        if (spare != null) {
+            client = spare.client();
+            log.debug("{} - conversation {}: took warm agent {}", name, conversationId, client);
+        } else {
+            warm.makeRoom();
+            try {
+                client = AcpClient.launch(spec, clientOptions);
+            } catch (RuntimeException e) {
+                throw new AgentStartException(
+                        conversationId, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
+            }
         }
         boolean ready = false;
         try {
-            InitializeResult init = awaitStart(
-                    conversationId,
-                    client.initialize(),
-                    AgentStartException.Stage.INITIALIZE,
-                    "the agent did not complete initialize");
+            InitializeResult init = spare != null
+                    ? spare.init()
+                    : awaitStart(
+                            conversationId,
+                            client.initialize(),
+                            AgentStartException.Stage.INITIALIZE,
+                            "the agent did not complete initialize");
             SignIn signIn = new SignIn(
                     conversationId,
                     client,
-                    new Authentication(authPolicy, init.authMethods(), spec.environment(System.getenv())));
-            signIn.upFront();
+                    new Authentication(authPolicy, init.authMethods(), spec.environment(System.getenv())),
+                    spare != null ? spare.authMethod() : null);
+            if (spare == null) {
+                signIn.upFront();
+            }
             Opened opened = openSession(conversationId, client, init, cwd, signIn);
             AgentConnection connection = new AgentConnection(
                     conversationId, client, opened.sessionId(), cwd, init, generation, opened.resetReason());
@@ -872,6 +907,49 @@ final class DefaultAcpBroker implements AcpBroker {
                 client.close();
             }
         }
+    }
+
+    /**
+     * The warm agents' starter: launches, initializes and authenticates up front as {@link #connect} does, on an
+     * executor thread; the spare has no session yet (the conversation that takes it opens or resumes one).
+     */
+    private WarmAgents.Spare startSpare(WarmAgents.Key key, Consumer<AcpClient> launched) {
+        String label = "(warm agent)";
+        AcpClient client;
+        try {
+            client = AcpClient.launch(key.launch(), clientOptions);
+        } catch (RuntimeException e) {
+            throw new AgentStartException(
+                    label, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
+        }
+        launched.accept(client);
+        boolean ready = false;
+        try {
+            InitializeResult init = awaitStart(
+                    label,
+                    client.initialize(),
+                    AgentStartException.Stage.INITIALIZE,
+                    "the agent did not complete initialize");
+            SignIn signIn = new SignIn(
+                    label,
+                    client,
+                    new Authentication(
+                            authPolicy, init.authMethods(), key.launch().environment(System.getenv())),
+                    null);
+            signIn.upFront();
+            ready = true;
+            return new WarmAgents.Spare(key, client, init, signIn.method);
+        } finally {
+            if (!ready) {
+                client.close();
+            }
+        }
+    }
+
+    /** Processes of conversations: connected, and being created (the pool counts a creation before its factory). */
+    private int processesInUse() {
+        PoolStats<String> stats = pool.stats();
+        return stats.size() + stats.creating();
     }
 
     private Path prepareDirectory(String conversationId) {
@@ -1029,10 +1107,11 @@ final class DefaultAcpBroker implements AcpBroker {
         private final Authentication auth;
         private @Nullable String method;
 
-        SignIn(String conversationId, AcpClient client, Authentication auth) {
+        SignIn(String conversationId, AcpClient client, Authentication auth, @Nullable String method) {
             this.conversationId = conversationId;
             this.client = client;
             this.auth = auth;
+            this.method = method;
         }
 
         void upFront() {
@@ -1154,6 +1233,7 @@ final class DefaultAcpBroker implements AcpBroker {
             } finally {
                 stopping.remove(task);
                 done.complete(null);
+                warm.replenishLater(); // its room is free now
             }
         };
         try {
@@ -1576,6 +1656,7 @@ final class DefaultAcpBroker implements AcpBroker {
         log.info("{} - shutting down: {} conversations, {} turns running", name, conversations.size(), drivers.size());
         // New messages are refused from here on; those waiting are dropped.
         dropEveryQueue();
+        warm.close();
         if (!awaitAll(drivers, shutdownTimeout)) {
             int cancelled = 0;
             for (Conversation conversation : conversations.values()) {
@@ -1653,6 +1734,11 @@ final class DefaultAcpBroker implements AcpBroker {
     /** For tests in this package: what the broker still tracks (conversations, running drivers, agents stopping). */
     List<Integer> internals() {
         return List.of(conversations.size(), drivers.size(), stopping.size());
+    }
+
+    /** For tests in this package: how many warm agents wait to be taken. */
+    int warmAgentsReady() {
+        return warm.ready();
     }
 
     /** For tests in this package: the client of the conversation's current agent, if it has one. */

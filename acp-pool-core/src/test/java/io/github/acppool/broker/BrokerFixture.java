@@ -70,6 +70,16 @@ final class BrokerFixture implements AutoCloseable {
         return broker;
     }
 
+    /** Builds the broker as configured (no per-conversation directory unless the builder has one). */
+    AcpBroker startAsIs(AcpBroker.Builder builder) {
+        if (builder.shutdownTimeout == null) {
+            builder.shutdownTimeout(Duration.ofSeconds(5));
+        }
+        AcpBroker broker = builder.build();
+        brokers.add(broker);
+        return broker;
+    }
+
     AcpBroker start(String... flags) {
         return start(builder(flags));
     }

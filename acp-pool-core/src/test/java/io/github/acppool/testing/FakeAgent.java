@@ -42,6 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>{@code --exit-before-initialize=<code>}: write "fake agent refuses to start" to stderr and exit;
  *   <li>{@code --banner=<n>}: write n non-JSON banner lines (and a blank line) to stdout first;
+ *   <li>{@code --startup-delay=<ms>}: wait this long before reading stdin (a slow-starting agent, e.g. Node);
+ *   <li>{@code --start-log=<file>}: append the process id to this file when started (counts starts across
+ *       processes);
  *   <li>{@code --protocol-version=<n>}: answer {@code initialize} with this version (default 1);
  *   <li>{@code --no-load-session}: do not advertise {@code loadSession};
  *   <li>{@code --no-images}: do not advertise {@code promptCapabilities.image};
@@ -237,6 +240,7 @@ public final class FakeAgent {
         int version = 1;
         int banner = 0;
         Path stateDir = null;
+        long startupDelay = 0;
         ArrayNode authMethods = JSON.createArrayNode();
         authMethods.addObject().put("id", "fake-login").put("name", "Fake login");
         for (String arg : args) {
@@ -249,10 +253,26 @@ public final class FakeAgent {
                 banner = Integer.parseInt(arg.substring(arg.indexOf('=') + 1));
             } else if (arg.startsWith("--auth-methods=")) {
                 authMethods = (ArrayNode) JSON.readTree(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--startup-delay=")) {
+                startupDelay = Long.parseLong(arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.startsWith("--start-log=")) {
+                Files.writeString(
+                        Path.of(arg.substring(arg.indexOf('=') + 1)),
+                        ProcessHandle.current().pid() + "\n",
+                        StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
             } else if (arg.startsWith("--state-dir=")) {
                 stateDir = Path.of(arg.substring(arg.indexOf('=') + 1));
             } else {
                 flags.add(arg);
+            }
+        }
+        if (startupDelay > 0) {
+            try {
+                Thread.sleep(startupDelay); // the start-up being simulated, not a wait for another thread
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
         FakeAgent agent = new FakeAgent(flags, version, stateDir, authMethods);

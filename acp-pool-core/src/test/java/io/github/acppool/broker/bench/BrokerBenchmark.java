@@ -58,9 +58,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       reaching the caller, through a bare {@link AcpClient} (prompt plus a session listener) and through the
  *       broker (promptAsync plus a message listener, drain none); the difference is what the broker adds. The
  *       rest of the turn is awaited outside the measurement.
- *   <li>{@code footprint}: heap and threads per idle conversation in this JVM (agent processes excluded),
- *       after {@value #FOOTPRINT} conversations each ran one turn; run it with its single iteration (JMH adds up
- *       auxiliary counters across iterations).
+ *   <li>heap and threads per idle conversation: see {@link FootprintBenchmark}.
  * </ul>
  *
  * <pre>
@@ -71,7 +69,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class BrokerBenchmark {
-    static final int FOOTPRINT = 16;
     private static final Sender USER = new Sender("u1", "User");
     private static final ChatMessage HELLO = ChatMessage.text("m", USER, "hello");
 
@@ -268,59 +265,5 @@ public class BrokerBenchmark {
     public void firstChunk_broker(FirstChunk state) throws InterruptedException {
         state.pending = state.broker.promptAsync("bench:first-chunk", HELLO, state.listener);
         state.awaitChunk();
-    }
-
-    /** Heap and threads per idle conversation (counted in this JVM only). */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.EVENTS)
-    public static class Footprint {
-        public double threadsPerConversation;
-        public double readerThreadsPerConversation;
-        public double heapKiBPerConversation;
-    }
-
-    @Benchmark
-    @BenchmarkMode(Mode.SingleShotTime)
-    @Warmup(iterations = 1)
-    @Measurement(iterations = 1)
-    public void footprint(Footprint counters) throws IOException {
-        Path work = Files.createTempDirectory("acp-broker-footprint");
-        // Shared state (a broker's executor and timer, Jackson and class loading) is paid by a first broker.
-        AcpBroker warm = broker(1, work);
-        warm.prompt("bench:warm", HELLO);
-        AcpBroker broker = broker(FOOTPRINT, work);
-        try {
-            broker.prompt("bench:-1", HELLO);
-            Runtime runtime = Runtime.getRuntime();
-            gc();
-            long heapBefore = runtime.totalMemory() - runtime.freeMemory();
-            int threadsBefore = Thread.activeCount();
-            long readersBefore = readerThreads();
-            for (int i = 0; i < FOOTPRINT - 1; i++) {
-                broker.prompt("bench:" + i, HELLO);
-            }
-            gc();
-            int idle = FOOTPRINT - 1;
-            counters.heapKiBPerConversation =
-                    (runtime.totalMemory() - runtime.freeMemory() - heapBefore) / 1024.0 / idle;
-            counters.threadsPerConversation = (double) (Thread.activeCount() - threadsBefore) / idle;
-            counters.readerThreadsPerConversation = (double) (readerThreads() - readersBefore) / idle;
-        } finally {
-            broker.shutdown();
-            warm.shutdown();
-        }
-    }
-
-    private static long readerThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .map(Thread::getName)
-                .filter(n -> n.startsWith("acp-client-") && (n.endsWith("-stdout") || n.endsWith("-stderr")))
-                .count();
-    }
-
-    private static void gc() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-        }
     }
 }

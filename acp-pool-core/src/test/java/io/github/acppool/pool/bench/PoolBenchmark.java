@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The pool against the naive single-lock pool ({@link NaiveConnectionPool}, openab #58), side by side:
  *
  * <ol>
- *   <li>{@code uncontended}: the overhead of one {@code withConnection} on an existing connection, one thread
- *       (target: under 1 µs);
+ *   <li>{@code uncontended}: the overhead of one {@code withConnection} on an existing connection, one thread,
+ *       with {@code keys} connections in the pool (target: under 100 ns, flat across key counts);
  *   <li>{@code distinctKeys}: throughput of two threads, each on its own key;
  *   <li>{@code unrelatedKeyWhileEightHeld}: the latency of {@code withConnection} on a key while eight other
  *       threads hold eight other connections, each for {@code holdMicros} at a time, back to back; sampled, so
@@ -48,11 +48,14 @@ public class PoolBenchmark {
 
     private static final ConnectionCallback<Object, Object, RuntimeException> CALLBACK = connection -> connection;
 
-    /** The pool under test, with a few connections already created. */
+    /** The pool under test, with {@code keys} connections already created (issue 16: flat across key counts). */
     @State(Scope.Benchmark)
     public static class Pools {
         @Param({"acp-pool", "naive"})
         public String impl;
+
+        @Param({"10", "1000", "10000"})
+        public int keys;
 
         ConnectionPool<String, Object> pool;
 
@@ -65,11 +68,14 @@ public class PoolBenchmark {
                 pool = ConnectionPool.<String, Object>builder()
                         .factory(key -> new Object())
                         .closer(connection -> {})
-                        .config(PoolConfig.builder().maxSize(32).build())
+                        .config(PoolConfig.builder().maxSize(keys + 64).build())
                         .build();
             }
             pool.withConnection("solo", CALLBACK);
             pool.withConnection("unrelated", CALLBACK);
+            for (int i = 0; i < keys; i++) {
+                pool.withConnection("idle-" + i, CALLBACK);
+            }
         }
 
         @TearDown(Level.Trial)

@@ -153,8 +153,8 @@ public final class ConsoleDemo {
         AcpBroker broker;
         try {
             broker = AcpBroker.builder()
-                    .agent(agent(options))
-                    .workingDirectory(conversationId -> workDir)
+                    // One directory for every conversation, in the launch spec: warm agents start there at once.
+                    .agent(agent(options).withWorkingDirectory(workDir))
                     .clientOptions(AcpClientOptions.builder()
                             .permissionPolicy(permissions.policy(mode))
                             .build())
@@ -163,6 +163,7 @@ public final class ConsoleDemo {
                     // /commands must come first in the prompt).
                     .promptComposer(PromptComposer.plain())
                     .poolConfig(PoolConfig.builder().name("console").build())
+                    .warmAgents(options.warmAgents())
                     .build();
         } catch (RuntimeException e) {
             err.println("acp-pool console: " + ConsoleSession.describe(e));

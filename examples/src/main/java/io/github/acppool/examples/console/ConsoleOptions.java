@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * @param verbose logs go to stderr instead of the log file, and results show their diagnostics
  * @param help {@code --help} was given
  * @param version {@code --version} was given
+ * @param warmAgents spare agents started ahead ({@code --warm-agents}, 0 by default)
  */
 record ConsoleOptions(
         @Nullable List<String> agentCommand,
@@ -53,7 +54,8 @@ record ConsoleOptions(
         boolean noDelay,
         boolean verbose,
         boolean help,
-        boolean version) {
+        boolean version,
+        int warmAgents) {
 
     static final String DEFAULT_CONVERSATION = "main";
     static final Pattern CONVERSATION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -63,7 +65,7 @@ record ConsoleOptions(
     private static final Pattern AUTH_METHOD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]*");
 
     private static final Set<String> CONFIG_KEYS =
-            Set.of("agent", "env", "state-dir", "workdir", "conversation", "auth", "permissions");
+            Set.of("agent", "env", "state-dir", "workdir", "conversation", "auth", "permissions", "warm-agents");
 
     static final String USAGE = """
             Usage: java -jar examples/target/acp-pool-demo.jar [options]
@@ -80,7 +82,7 @@ record ConsoleOptions(
               --env NAME=VALUE          set a variable for the agent (repeatable)
               --config <file>           read settings from a properties file (keys: agent, env (names,
                                         comma-separated), env.NAME, state-dir, workdir, conversation,
-                                        auth, permissions); flags win over the file
+                                        auth, permissions, warm-agents); flags win over the file
               --state-dir <dir>         where conversations are remembered (default ~/.acp-pool/console)
               --workdir <dir>           the agent's working directory, which must exist (default: the
                                         current directory for --agent, <state-dir>/workspace for the demo
@@ -93,6 +95,8 @@ record ConsoleOptions(
               --permissions ask|allow|reject
                                         how to answer the agent's permission requests (default: ask on a
                                         terminal or with --interactive, reject otherwise)
+              --warm-agents <n>         keep n spare agents started ahead, so that a new conversation's
+                                        first reply does not wait for the agent to start (default 0)
               --interactive             send lines as they arrive even when stdin is not a terminal
                                         (otherwise each prompt waits for the previous reply)
               --plain                   no colours and no spinner, even on a terminal
@@ -170,7 +174,8 @@ record ConsoleOptions(
                         "--workdir",
                         "--conversation",
                         "--auth",
-                        "--permissions" -> {
+                        "--permissions",
+                        "--warm-agents" -> {
                     if (value == null) {
                         if (i + 1 >= args.size()) {
                             throw new UsageException(name + " needs a value");
@@ -207,7 +212,8 @@ record ConsoleOptions(
                 noDelay,
                 verbose,
                 help,
-                version);
+                version,
+                settings.warmAgents != null ? settings.warmAgents : 0);
     }
 
     /** {@code ~/.acp-pool/console}, or the same under {@code cwd} without a home directory. */
@@ -266,7 +272,7 @@ record ConsoleOptions(
                 settings.put(key, value, base);
             } else {
                 throw new UsageException("unknown key in config file " + file + ": " + key + " (known: agent, env, "
-                        + "env.NAME, state-dir, workdir, conversation, auth, permissions)");
+                        + "env.NAME, state-dir, workdir, conversation, auth, permissions, warm-agents)");
             }
         }
         return settings;
@@ -296,6 +302,9 @@ record ConsoleOptions(
 
         Permissions.@Nullable Mode permissions;
 
+        @Nullable
+        Integer warmAgents;
+
         private final Set<String> given = new LinkedHashSet<>();
 
         Settings(String source) {
@@ -314,6 +323,7 @@ record ConsoleOptions(
                 case "conversation" -> conversation = conversationName(describe(key), value);
                 case "auth" -> auth = authPolicy(value);
                 case "permissions" -> permissions = permissionMode(value);
+                case "warm-agents" -> warmAgents = warmAgents(value);
                 default -> throw new IllegalStateException("no such setting: " + key);
             }
         }
@@ -357,6 +367,18 @@ record ConsoleOptions(
             return AuthPolicy.parse(value);
         }
 
+        private int warmAgents(String value) {
+            try {
+                int count = Integer.parseInt(value.strip());
+                if (count >= 0) {
+                    return count;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new UsageException(describe("warm-agents") + " must be a whole number, 0 or more, not \"" + value + "\"");
+        }
+
         private Permissions.Mode permissionMode(String value) {
             try {
                 return Permissions.Mode.valueOf(value.strip().toUpperCase(Locale.ROOT));
@@ -379,6 +401,7 @@ record ConsoleOptions(
             merged.conversation = flags.conversation != null ? flags.conversation : conversation;
             merged.auth = flags.auth != null ? flags.auth : auth;
             merged.permissions = flags.permissions != null ? flags.permissions : permissions;
+            merged.warmAgents = flags.warmAgents != null ? flags.warmAgents : warmAgents;
             return merged;
         }
     }

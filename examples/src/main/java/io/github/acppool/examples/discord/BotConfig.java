@@ -126,8 +126,10 @@ record BotConfig(
      * @param maxAgents agent processes at once (one per active thread)
      * @param idleTimeout how long an idle thread keeps its agent before it is stopped (its session is resumed later)
      * @param maxQueuedMessages messages that may wait behind a thread's running turn
+     * @param warmAgents spare agents started ahead, so a new thread's first reply does not wait for the agent to
+     *     start (0, the default: none); they count against {@code maxAgents}
      */
-    record Pool(int maxAgents, Duration idleTimeout, int maxQueuedMessages) {
+    record Pool(int maxAgents, Duration idleTimeout, int maxQueuedMessages, int warmAgents) {
         static final int DEFAULT_MAX_AGENTS = PoolConfig.DEFAULT_MAX_SIZE;
         static final Duration DEFAULT_IDLE_TIMEOUT = PoolConfig.DEFAULT_IDLE_TIMEOUT;
         static final int DEFAULT_MAX_QUEUED_MESSAGES = AcpBroker.Builder.DEFAULT_MAX_QUEUED_MESSAGES;
@@ -416,7 +418,8 @@ record BotConfig(
             Pool pool = new Pool(
                     section.integer("maxAgents", Pool.DEFAULT_MAX_AGENTS, 1),
                     section.duration("idleTimeout", Pool.DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1)),
-                    section.integer("maxQueuedMessages", Pool.DEFAULT_MAX_QUEUED_MESSAGES, 0));
+                    section.integer("maxQueuedMessages", Pool.DEFAULT_MAX_QUEUED_MESSAGES, 0),
+                    section.integer("warmAgents", 0, 0));
             section.finish();
             return pool;
         }

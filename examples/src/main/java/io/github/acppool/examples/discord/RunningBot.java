@@ -323,8 +323,13 @@ final class RunningBot implements AutoCloseable {
         if (listener != null) {
             builder.listener(listener);
         }
-        return builder.agent(agent(config))
-                .workingDirectory(workingDirectory(config.agent()))
+        if (config.agent().workingDirectoryPerThread()) {
+            builder.agent(agent(config)).workingDirectory(workingDirectory(config.agent()));
+        } else {
+            // One directory for every thread, in the launch spec: warm agents start there at once.
+            builder.agent(agent(config).withWorkingDirectory(config.agent().workingDirectory()));
+        }
+        return builder
                 .clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
                 .sessionStore(store)
@@ -335,6 +340,7 @@ final class RunningBot implements AutoCloseable {
                         .idleTimeout(config.pool().idleTimeout())
                         .build())
                 .maxQueuedMessages(config.pool().maxQueuedMessages())
+                .warmAgents(config.pool().warmAgents())
                 .drainPolicy(config.drain())
                 .livenessPolicy(config.liveness())
                 .build();

@@ -111,6 +111,18 @@ final class ConsoleOptionsTest {
     }
 
     @Test
+    void warmAgents_offByDefault_aCountOnTheCommandLine_andTheConfigKey() {
+        assertThat(parse().warmAgents()).isZero();
+        assertThat(parse("--warm-agents", "2").warmAgents()).isEqualTo(2);
+        assertThat(parse("--warm-agents=1").warmAgents()).isEqualTo(1);
+        assertThatThrownBy(() -> parse("--warm-agents", "-1"))
+                .hasMessage("--warm-agents must be a whole number, 0 or more, not \"-1\"");
+        assertThatThrownBy(() -> parse("--warm-agents", "two"))
+                .hasMessage("--warm-agents must be a whole number, 0 or more, not \"two\"");
+        assertThat(ConsoleOptions.USAGE).contains("--warm-agents <n>");
+    }
+
+    @Test
     void noDelay_onlyForTheDemoAgent() {
         assertThat(parse("--no-delay").noDelay()).isTrue();
         assertThatThrownBy(() -> parse("--no-delay", "--agent", "gemini --acp"))
@@ -188,7 +200,7 @@ final class ConsoleOptionsTest {
         Files.writeString(typo, "agnet = claude\n", StandardCharsets.UTF_8);
         assertUsage(
                 "unknown key in config file " + typo + ": agnet (known: agent, env, env.NAME, state-dir, workdir,"
-                        + " conversation, auth, permissions)",
+                        + " conversation, auth, permissions, warm-agents)",
                 "--config",
                 typo.toString());
         Path bad = dir.resolve("bad.properties");

@@ -54,7 +54,7 @@ final class BotConfigTest {
         assertThat(config.agent().senderHeaders()).isFalse();
         assertThat(config.state().directory()).isEqualTo(HOME.resolve(".acp-pool/discord-bot"));
         assertThat(config.state().sessionStore()).isEqualTo(HOME.resolve(".acp-pool/discord-bot/sessions.json"));
-        assertThat(config.pool()).isEqualTo(new BotConfig.Pool(10, Duration.ofHours(4), 10));
+        assertThat(config.pool()).isEqualTo(new BotConfig.Pool(10, Duration.ofHours(4), 10, 0));
         assertThat(config.drain()).isEqualTo(DrainPolicy.defaultPolicy());
         assertThat(config.liveness()).isEqualTo(LivenessPolicy.defaults());
         assertThat(config.permissions().mode()).isEqualTo(PermissionMode.ASK);
@@ -178,6 +178,7 @@ final class BotConfigTest {
                   maxAgents: 3
                   idleTimeout: 1h30m
                   maxQueuedMessages: 0
+                  warmAgents: 2
                 drain:
                   mode: none
                 liveness:
@@ -230,7 +231,7 @@ final class BotConfigTest {
                 .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
         assertThat(config.metrics()).isEqualTo(new BotConfig.Metrics("10.0.0.5", 9464));
         assertThat(config.shards()).isEqualTo(new BotConfig.Shards(8, 4, 7));
-        assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0));
+        assertThat(config.pool()).isEqualTo(new BotConfig.Pool(3, Duration.ofMinutes(90), 0, 2));
         assertThat(config.drain()).isEqualTo(DrainPolicy.none());
         assertThat(config.liveness())
                 .isEqualTo(new LivenessPolicy(Duration.ofSeconds(5), Duration.ofMinutes(10), Duration.ofDays(1)));
@@ -304,7 +305,8 @@ final class BotConfigTest {
                         "discord.alowedusers: unknown key in discord (did you mean allowedUsers?)"),
                 Arguments.of(
                         "pool: {size: 3}",
-                        "pool.size: unknown key in pool; the keys here are maxAgents, idleTimeout, maxQueuedMessages"),
+                        "pool.size: unknown key in pool; the keys here are maxAgents, idleTimeout, maxQueuedMessages,"
+                                + " warmAgents"),
                 Arguments.of(
                         "discord: {attachments: {maxTextByte: 1}}", "discord.attachments.maxTextByte: unknown key"),
                 Arguments.of("pool: 3", "pool: expected a mapping (indented key: value lines), got 3"),
@@ -313,6 +315,7 @@ final class BotConfigTest {
                 Arguments.of("pool: {maxAgents: -1}", "pool.maxAgents: must be positive: -1"),
                 Arguments.of("pool: {maxAgents: 0}", "pool.maxAgents: must be positive: 0"),
                 Arguments.of("pool: {maxQueuedMessages: -5}", "pool.maxQueuedMessages: must not be negative: -5"),
+                Arguments.of("pool: {warmAgents: -1}", "pool.warmAgents: must not be negative: -1"),
                 Arguments.of("pool: {idleTimeout: 30}", "pool.idleTimeout: expected a duration such as 500ms, 30s,"),
                 Arguments.of("pool: {idleTimeout: 30 s}", "pool.idleTimeout: expected a duration"),
                 Arguments.of("pool: {idleTimeout: 5y}", "pool.idleTimeout: expected a duration"),
