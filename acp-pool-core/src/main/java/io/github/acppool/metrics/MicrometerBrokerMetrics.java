@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
@@ -51,6 +53,9 @@ public final class MicrometerBrokerMetrics implements BrokerListener {
     private final Map<BrokerResult.Outcome, Counter> turns = new EnumMap<>(BrokerResult.Outcome.class);
     private final Map<BrokerResult.Outcome, Timer> turnDuration = new EnumMap<>(BrokerResult.Outcome.class);
     private final Map<EvictionCause, Counter> evictions = new EnumMap<>(EvictionCause.class);
+    /** By ACP method; the broker resumes with one of these two. */
+    private final Map<String, Counter> resumed = new HashMap<>();
+
     private final Timer firstChunk;
     private final Timer queueWait;
     private final Counter sessionsReset;
@@ -84,6 +89,9 @@ public final class MicrometerBrokerMetrics implements BrokerListener {
                             .description("Agent connections that left the pool, by cause")
                             .tags(tags.and("cause", tagValue(cause)))
                             .register(registry));
+        }
+        for (String method : List.of("session/resume", "session/load")) {
+            resumed.put(method, resumedCounter(method));
         }
         this.firstChunk = timer("acp.broker.turn.first.chunk", "From a turn's start to the reply's first text chunk")
                 .tags(tags)
@@ -159,12 +167,16 @@ public final class MicrometerBrokerMetrics implements BrokerListener {
 
     @Override
     public void onSessionResumed(String conversationId, String sessionId, String method, int replayedUpdates) {
-        // The method comes from the broker (session/resume or session/load), never from an agent: two values.
-        Counter.builder("acp.broker.sessions.resumed")
+        // The method comes from the broker, never from an agent: a bounded set of values.
+        Counter counter = resumed.get(method);
+        (counter != null ? counter : resumedCounter(method)).increment();
+    }
+
+    private Counter resumedCounter(String method) {
+        return Counter.builder("acp.broker.sessions.resumed")
                 .description("Stored sessions resumed in a new agent process, by ACP method")
                 .tags(tags.and("method", method))
-                .register(registry)
-                .increment();
+                .register(registry);
     }
 
     @Override

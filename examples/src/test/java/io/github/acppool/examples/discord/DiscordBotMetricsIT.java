@@ -132,6 +132,23 @@ final class DiscordBotMetricsIT {
     }
 
     @Test
+    void healthz_is503OnceDiscordEndsTheSession() throws Exception {
+        try (RunningBot bot =
+                RunningBot.start(config("metrics: {port: 0}"), Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN))) {
+            URI healthz = URI.create(
+                    "http://127.0.0.1:" + bot.monitoringAddress().orElseThrow().getPort() + "/healthz");
+            assertThat(get(healthz)).isEqualTo(new Reply(200, "ok\n"));
+
+            // 4004 is not resumable: JDA shuts down rather than reconnecting.
+            discord.closeGateway(4004, "Authentication failed.");
+
+            await().atMost(WAIT).until(() -> get(healthz)
+                    .equals(new Reply(503, "the Discord connection is not connected (shutdown)\n")));
+            assertThat(bot.awaitStop()).as("the program exits 1 then").isEqualTo(1);
+        }
+    }
+
+    @Test
     void withoutAPort_thereIsNoEndpoint() {
         try (RunningBot bot = RunningBot.start(config(""), Map.of("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN))) {
             assertThat(bot.monitoringAddress()).isEmpty();

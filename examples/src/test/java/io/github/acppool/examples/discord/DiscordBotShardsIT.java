@@ -11,6 +11,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two bot PROCESSES (the packaged program) split the shards of one Discord application: {@link FakeDiscord} holds two
  * guilds, on shards 0 and 1 of 2; each process connects one shard, answers its own guild's messages only, and a
  * conversation survives a restart (SIGTERM, start again) of its process while the other process keeps answering.
+ * The second process also serves its monitoring endpoint, scraped over HTTP.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 final class DiscordBotShardsIT {
@@ -66,7 +73,7 @@ final class DiscordBotShardsIT {
                 .isEqualTo(1 - firstShard);
 
         Path firstConfig = config("first", firstShard);
-        Path secondConfig = config("second", secondShard);
+        Path secondConfig = config("second", secondShard, "metrics: {port: 0}");
         BotProcess a = start(firstConfig);
         BotProcess b = start(secondConfig);
         a.awaitErrors("acp-pool discord bot: running as");
@@ -83,6 +90,23 @@ final class DiscordBotShardsIT {
                 .as("the second guild's process ran its conversation")
                 .contains("conversation discord:" + secondThread + ": agent")
                 .doesNotContain("discord:" + firstThread);
+        // The packaged program's monitoring endpoint: the second process ran one turn, and is healthy.
+        Matcher endpoint = Pattern.compile("monitoring endpoint: (http://127\\.0\\.0\\.1:\\d+)/metrics")
+                .matcher(b.errors());
+        assertThat(endpoint.find()).as(b.errors()).isTrue();
+        HttpClient http = HttpClient.newHttpClient();
+        String metrics = http.send(
+                        HttpRequest.newBuilder(URI.create(endpoint.group(1) + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics).contains("acp_broker_turns_total{outcome=\"completed\"} 1.0");
+        assertThat(http.send(
+                                HttpRequest.newBuilder(URI.create(endpoint.group(1) + "/healthz"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .statusCode())
+                .isEqualTo(200);
         assertThat(discord.messagesIn(firstThread))
                 .filteredOn(m -> m.authorId() == discord.bot().id())
                 .as("one reply to one message: the other process stayed silent")
@@ -109,9 +133,12 @@ final class DiscordBotShardsIT {
     }
 
     private Path config(String name, int shard) throws IOException {
+        return config(name, shard, "");
+    }
+
+    private Path config(String name, int shard, String more) throws IOException {
         Path file = dir.resolve(name + ".yaml");
-        Files.writeString(
-                file, """
+        Files.writeString(file, """
                 agent:
                   env: {ACP_POOL_DEMO_AGENT_NO_DELAY: "true"}
                 state:
@@ -124,7 +151,9 @@ final class DiscordBotShardsIT {
                   total: 2
                   from: %d
                   to: %d
-                """.formatted(dir.resolve(name), discord.restBaseUrl(), discord.gatewayUrl(), shard, shard));
+                %s
+                """.formatted(
+                        dir.resolve(name), discord.restBaseUrl(), discord.gatewayUrl(), shard, shard, more));
         return file;
     }
 
