@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * mvn -B -Pbench -pl acp-pool-core test-compile exec:exec -Dbench.args="FootprintBenchmark"
  * </pre>
  */
-@Fork(value = 1, jvmArgs = {"-Xmx2g", "-Xss512k"})
+@Fork(
+        value = 1,
+        jvmArgs = {"-Xmx2g", "-Xss512k"})
 @Warmup(iterations = 0)
 @Measurement(iterations = 1)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -1,5 +1,7 @@
 package io.github.acppool.broker.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.BrokerResult;
@@ -12,8 +14,6 @@ import io.github.acppool.pool.PoolConfig;
 import io.github.acppool.testing.FakeAgent;
 import io.github.acppool.turn.DrainPolicy;
 import io.github.acppool.turn.TurnEvent;
-import static org.awaitility.Awaitility.await;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,8 +137,8 @@ public class WarmStartBenchmark {
         }
         // FakeAgent's class path has Jackson, the demo agent's only dependency.
         String jackson = FakeAgent.classPath();
-        List<String> args = new ArrayList<>(List.of(
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx128m", "-XX:-UsePerfData"));
+        List<String> args = new ArrayList<>(
+                List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx128m", "-XX:-UsePerfData"));
         args.add("-cp");
         args.add(classes.toAbsolutePath() + File.pathSeparator + jackson);
         args.add("io.github.acppool.examples.demoagent.DemoAgent");

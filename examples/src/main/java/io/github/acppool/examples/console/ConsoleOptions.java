@@ -376,7 +376,8 @@ record ConsoleOptions(
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw new UsageException(describe("warm-agents") + " must be a whole number, 0 or more, not \"" + value + "\"");
+            throw new UsageException(
+                    describe("warm-agents") + " must be a whole number, 0 or more, not \"" + value + "\"");
         }
 
         private Permissions.Mode permissionMode(String value) {

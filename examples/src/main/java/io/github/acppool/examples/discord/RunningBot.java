@@ -329,8 +329,7 @@ final class RunningBot implements AutoCloseable {
             // One directory for every thread, in the launch spec: warm agents start there at once.
             builder.agent(agent(config).withWorkingDirectory(config.agent().workingDirectory()));
         }
-        return builder
-                .clientOptions(
+        return builder.clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
                 .sessionStore(store)
                 .promptComposer(config.agent().senderHeaders() ? PromptComposer.attributed() : PromptComposer.plain())
