@@ -21,7 +21,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.UnaryOperator;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,14 +39,23 @@ final class AgentDoctor {
 
     private final AgentRegistry.Agent agent;
     private final String broker;
-    private final UnaryOperator<AgentLaunchSpec> marking;
+    private final BiFunction<AgentRegistry.Agent, AgentLaunchSpec, AcpClient> launcher;
+    private final Consumer<AcpClient> closer;
     private final List<Finding> findings = new ArrayList<>();
 
-    /** @param marking what the broker adds to every launch spec (its owner marker) */
-    AgentDoctor(AgentRegistry.Agent agent, String broker, UnaryOperator<AgentLaunchSpec> marking) {
+    /**
+     * @param launcher starts a process as the broker does (owner marker, orphan record)
+     * @param closer stops it as the broker does
+     */
+    AgentDoctor(
+            AgentRegistry.Agent agent,
+            String broker,
+            BiFunction<AgentRegistry.Agent, AgentLaunchSpec, AcpClient> launcher,
+            Consumer<AcpClient> closer) {
         this.agent = agent;
         this.broker = broker;
-        this.marking = marking;
+        this.launcher = launcher;
+        this.closer = closer;
     }
 
     AgentReport check() {
@@ -56,7 +66,7 @@ final class AgentDoctor {
         if (command(launch.command(), env, cwd)) {
             AcpClient client = null;
             try {
-                client = AcpClient.launch(marking.apply(launch.withWorkingDirectory(cwd)), agent.clientOptions());
+                client = launcher.apply(agent, launch.withWorkingDirectory(cwd));
                 InitializeResult init = initialize(client);
                 if (init != null) {
                     authentication(init.authMethods(), env);
@@ -65,7 +75,7 @@ final class AgentDoctor {
                 add("starts", Verdict.FAILED, "could not be started: " + Authentication.clean(String.valueOf(e)));
             } finally {
                 if (client != null) {
-                    client.close();
+                    closer.accept(client);
                 }
             }
         }

@@ -133,6 +133,8 @@ final class DefaultAcpBroker implements AcpBroker {
     private final String instanceId = java.util.UUID.randomUUID().toString();
 
     private final AgentRegistry registry;
+    /** The record of this instance's agent processes, if the builder gave a state directory. */
+    private final @Nullable OrphanRecords orphans;
     /**
      * The agent chosen for a conversation ({@link #useAgent}, or kept over a reset) that may have no session yet;
      * wins over the agent of its stored session. Removed by close(id).
@@ -195,6 +197,16 @@ final class DefaultAcpBroker implements AcpBroker {
                 hungGrace);
         this.name = config.name();
         this.poolCloseTimeout = config.closeTimeout();
+
+        if (builder.stateDirectory != null) {
+            this.orphans = new OrphanRecords(builder.stateDirectory, instanceId, ProcessHandle.current(), name);
+            int reaped = orphans.reap();
+            if (reaped > 0) {
+                log.warn("{} - stopped {} agent processes left behind by a previous instance", name, reaped);
+            }
+        } else {
+            this.orphans = null;
+        }
 
         // Everything is validated: from here on, threads are created.
         int broker = SEQUENCE.incrementAndGet();
@@ -838,7 +850,7 @@ final class DefaultAcpBroker implements AcpBroker {
         AgentLaunchSpec spec = agent.launch().withWorkingDirectory(cwd);
         AcpClient client;
         try {
-            client = AcpClient.launch(marked(spec), agent.clientOptions());
+            client = launch(agent, spec);
         } catch (RuntimeException e) {
             throw new AgentStartException(
                     conversationId, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
@@ -895,7 +907,27 @@ final class DefaultAcpBroker implements AcpBroker {
             return connection;
         } finally {
             if (!ready) {
-                client.close();
+                closeClient(client);
+            }
+        }
+    }
+
+    /** Starts an agent process with the owner marker, and records it for the orphan search. */
+    private AcpClient launch(AgentRegistry.Agent agent, AgentLaunchSpec spec) {
+        AcpClient client = AcpClient.launch(marked(spec), agent.clientOptions());
+        if (orphans != null) {
+            orphans.started(client.pid(), agent.id());
+        }
+        return client;
+    }
+
+    /** Stops an agent process (and its descendants) and drops it from the record. */
+    private void closeClient(AcpClient client) {
+        try {
+            client.close();
+        } finally {
+            if (orphans != null && !client.isAlive()) {
+                orphans.stopped(client.pid());
             }
         }
     }
@@ -1264,7 +1296,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     Thread.currentThread().interrupt();
                 }
             }
-            connection.client.close();
+            closeClient(connection.client);
         } catch (RuntimeException e) {
             log.warn("{} - {}: stopping the agent failed", name, connection, e);
         }
@@ -1721,7 +1753,12 @@ final class DefaultAcpBroker implements AcpBroker {
         if (state.get() != State.OPEN) {
             return CompletableFuture.failedFuture(new BrokerClosedException("doctor", name));
         }
-        return CompletableFuture.supplyAsync(() -> new AgentDoctor(agent, name, this::marked).check(), executor);
+        try {
+            return CompletableFuture.supplyAsync(
+                    () -> new AgentDoctor(agent, name, this::launch, this::closeClient).check(), executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new BrokerClosedException("doctor", name));
+        }
     }
 
     // ------------------------------------------------------------------------------------------ shutdown
@@ -1771,6 +1808,9 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         if (ownsScheduler) {
             scheduler.shutdownNow();
+        }
+        if (orphans != null) {
+            orphans.close();
         }
         log.info("{} - shut down", name);
     }

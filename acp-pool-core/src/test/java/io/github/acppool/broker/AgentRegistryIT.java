@@ -178,7 +178,8 @@ final class AgentRegistryIT {
         BrokerResult result = broker.prompt(A, message("a1", "ann", "env AGENT_NAME"));
         assertThat(result.turn().text()).isEqualTo("env AGENT_NAME=alpha");
         assertThat(result.sessionReset()).isTrue();
-        assertThat(result.userText()).startsWith("(The agent could not pick up the earlier conversation");
+        assertThat(result.userText())
+                .endsWith("(The agent could not pick up the earlier conversation; it starts afresh.)");
         assertThat(result.sessionResetReason()).contains("agent retired is no longer configured");
         assertThat(store.get(A).orElseThrow().agentId()).isEqualTo("alpha");
     }
