@@ -203,7 +203,9 @@ public interface AcpBroker extends AutoCloseable {
 
     /**
      * The id of the agent {@code conversationId} runs on: the one stored with its session, else the one chosen
-     * for it ({@link #useAgent}), else the default.
+     * for it ({@link #useAgent}), else the default. A session stored for an agent the broker no longer has
+     * counts as the default agent's: it is not resumed, the conversation continues on the default agent in a new
+     * session, and the first result says {@link BrokerResult#sessionReset()}. May read the session store.
      */
     default String agentOf(String conversationId) {
         throw new UnsupportedOperationException("this broker has a single agent");
@@ -212,7 +214,8 @@ public interface AcpBroker extends AutoCloseable {
     /**
      * Puts {@code conversationId} on the agent {@code agentId} from its next message. For a conversation that
      * already runs on another agent this is an explicit {@link #reset}: its session, and so the agent's
-     * context, is lost; the messages queued for it are dropped.
+     * context, is lost; the messages queued for it are dropped. The choice holds over a {@link #reset} and
+     * ends with {@link #close(String)}.
      *
      * @return true if the conversation was on another agent (its context is lost), false if nothing changed
      *     or it had no session yet
