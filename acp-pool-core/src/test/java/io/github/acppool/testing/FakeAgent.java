@@ -70,6 +70,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code small}, {@code large}) and {@code effort} (category thought_level: {@code low}, {@code high}), as
  *       claude-agent-acp does; {@code session/set_mode}, {@code session/set_config_option} and {@code
  *       session/set_model} change them (per process: a restarted agent starts from the defaults again);
+ *   <li>{@code --linger}: stay alive after stdin closes, until a signal ends the process;
  *   <li>any other flag (e.g. {@code --marker=<text>}, to find the process in the process table) is ignored.
  * </ul>
  *
@@ -235,7 +236,7 @@ public final class FakeAgent {
         return String.join(File.pathSeparator, entries);
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         Set<String> flags = new LinkedHashSet<>();
         int version = 1;
         int banner = 0;
@@ -285,7 +286,7 @@ public final class FakeAgent {
         agent.run();
     }
 
-    private void run() throws IOException {
+    private void run() throws IOException, InterruptedException {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {
@@ -311,6 +312,10 @@ public final class FakeAgent {
             } else {
                 onRequest(id, method, message.path("params"));
             }
+        }
+        if (flags.contains("--linger")) {
+            // Like an agent that outlives its client: only a signal ends it (the orphan tests).
+            new CountDownLatch(1).await();
         }
         System.exit(0);
     }

@@ -4,6 +4,7 @@ import io.github.acppool.Ticker;
 import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.AgentSpec;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.examples.ProgramVersion;
@@ -108,9 +109,19 @@ public final class ConsoleDemo {
             err.println("acp-pool console: cannot create " + options.stateDir() + " or " + workDir + ": " + e);
             return EXIT_ERROR;
         }
+        AgentsFile agents = null;
+        if (options.agentsFile() != null) {
+            try {
+                agents = AgentsFile.read(options.agentsFile(), System.getProperty("user.home"));
+            } catch (ConsoleOptions.UsageException e) {
+                err.println("acp-pool console: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+        }
         configureLogging(options);
         return start(
                 options,
+                agents,
                 workDir,
                 terminal != null,
                 new BufferedReader(new InputStreamReader(System.in, charset)),
@@ -120,6 +131,7 @@ public final class ConsoleDemo {
 
     private static int start(
             ConsoleOptions options,
+            @Nullable AgentsFile agents,
             Path workDir,
             boolean terminal,
             BufferedReader in,
@@ -152,9 +164,15 @@ public final class ConsoleDemo {
 
         AcpBroker broker;
         try {
-            broker = AcpBroker.builder()
-                    // One directory for every conversation, in the launch spec: warm agents start there at once.
-                    .agent(agent(options).withWorkingDirectory(workDir))
+            AcpBroker.Builder builder = AcpBroker.builder();
+            if (agents == null) {
+                // One directory for every conversation, in the launch spec: warm agents start there at once.
+                builder.agent(agent(options).withWorkingDirectory(workDir));
+            } else {
+                agents.agents().forEach((id, entry) -> builder.agent(agentSpec(options, id, entry)));
+                builder.defaultAgent(agents.defaultId()).workingDirectory(conversationId -> workDir);
+            }
+            broker = builder
                     .clientOptions(AcpClientOptions.builder()
                             .permissionPolicy(permissions.policy(mode))
                             .build())
@@ -164,6 +182,8 @@ public final class ConsoleDemo {
                     .promptComposer(PromptComposer.plain())
                     .poolConfig(PoolConfig.builder().name("console").build())
                     .warmAgents(options.warmAgents())
+                    // Agents a killed console left behind are stopped by the next one.
+                    .stateDirectory(options.stateDir())
                     .build();
         } catch (RuntimeException e) {
             err.println("acp-pool console: " + ConsoleSession.describe(e));
@@ -176,7 +196,7 @@ public final class ConsoleDemo {
                 permissions,
                 conversationsBySession,
                 sequential,
-                describeAgent(options),
+                describeAgent(options, agents),
                 options.demoAgent(),
                 options.conversation());
         session.set(console);
@@ -251,7 +271,51 @@ public final class ConsoleDemo {
         return spec.build();
     }
 
-    private static String describeAgent(ConsoleOptions options) {
+    /** One agent of an {@code --agents} file; an entry without a command is the demo agent, with its own sessions. */
+    static AgentSpec agentSpec(ConsoleOptions options, String id, AgentsFile.Entry entry) {
+        List<String> command;
+        if (entry.demo()) {
+            List<String> demoArgs = new ArrayList<>(List.of(
+                    "--sessions-file",
+                    options.stateDir()
+                            .resolve("demo-agent-sessions-" + id + ".json")
+                            .toString()));
+            if (options.noDelay()) {
+                demoArgs.add("--no-delay");
+            }
+            command = DemoAgentLauncher.command(demoArgs);
+        } else {
+            command = entry.commandLine();
+        }
+        AgentLaunchSpec.Builder launch =
+                AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
+        options.env().forEach(launch::env);
+        entry.env().forEach((name, value) -> {
+            if (!options.env().containsKey(name)) {
+                launch.env(name, value);
+            }
+        });
+        launch.inheritEnv(options.inheritEnv().toArray(new String[0]));
+        launch.inheritEnv(entry.inheritEnv().toArray(new String[0]));
+        AgentSpec.Builder spec = AgentSpec.builder(id, launch.build()).authPolicy(entry.authPolicy());
+        if (entry.description() != null) {
+            spec.description(entry.description());
+        }
+        Path directory = entry.workingDirectory();
+        if (directory != null) {
+            spec.workingDirectory(conversationId -> directory);
+        }
+        return spec.build();
+    }
+
+    private static String describeAgent(ConsoleOptions options, @Nullable AgentsFile agents) {
+        if (agents != null) {
+            StringBuilder text = new StringBuilder();
+            agents.agents().forEach((id, entry) -> text.append(text.length() == 0 ? "" : ", ")
+                    .append(id)
+                    .append(id.equals(agents.defaultId()) ? " (default)" : ""));
+            return text.toString();
+        }
         return options.agentCommand() == null
                 ? "the bundled demo agent (run a real one with --agent \"<command line>\")"
                 : String.join(" ", options.agentCommand());

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * The console's settings: command-line flags over an optional properties file over defaults. Immutable.
  *
  * @param agentCommand the agent's command line, or null for the bundled demo agent
+ * @param agentsFile a YAML file with several named agents ({@code --agents}; the bot's {@code agents:} map), or null
  * @param env variables set for the agent
  * @param inheritEnv variables copied from this environment to the agent (it gets PATH, HOME, USER and LANG anyway)
  * @param stateDir where the session store, the demo agent's sessions and the log live
@@ -42,6 +43,7 @@ import org.jspecify.annotations.Nullable;
  */
 record ConsoleOptions(
         @Nullable List<String> agentCommand,
+        @Nullable Path agentsFile,
         Map<String, String> env,
         Set<String> inheritEnv,
         Path stateDir,
@@ -65,7 +67,7 @@ record ConsoleOptions(
     private static final Pattern AUTH_METHOD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]*");
 
     private static final Set<String> CONFIG_KEYS =
-            Set.of("agent", "env", "state-dir", "workdir", "conversation", "auth", "permissions", "warm-agents");
+            Set.of("agent", "agents", "env", "state-dir", "workdir", "conversation", "auth", "permissions", "warm-agents");
 
     static final String USAGE = """
             Usage: java -jar examples/target/acp-pool-demo.jar [options]
@@ -77,11 +79,15 @@ record ConsoleOptions(
             Options:
               --agent "<command line>"  run this ACP agent instead of the bundled demo agent, e.g.
                                         --agent "npx -y @agentclientprotocol/claude-agent-acp"
+              --agents <file>           offer several named agents: the agents: map (and defaultAgent)
+                                        of a YAML file, as in the Discord bot's config (each entry the
+                                        keys of its agent: section; no command: the demo agent); switch
+                                        a conversation's agent with /agent NAME
               --env NAME                pass this environment variable on to the agent (repeatable); the
                                         agent gets only PATH, HOME, USER and LANG otherwise
               --env NAME=VALUE          set a variable for the agent (repeatable)
               --config <file>           read settings from a properties file (keys: agent, env (names,
-                                        comma-separated), env.NAME, state-dir, workdir, conversation,
+                                        comma-separated), env.NAME, agents, state-dir, workdir, conversation,
                                         auth, permissions, warm-agents); flags win over the file
               --state-dir <dir>         where conversations are remembered (default ~/.acp-pool/console)
               --workdir <dir>           the agent's working directory, which must exist (default: the
@@ -120,9 +126,9 @@ record ConsoleOptions(
         }
     }
 
-    /** Whether the bundled demo agent is used. */
+    /** Whether the bundled demo agent is the only agent. */
     boolean demoAgent() {
-        return agentCommand == null;
+        return agentCommand == null && agentsFile == null;
     }
 
     /** A bad command line or config file; the message says what is wrong, in one line. */
@@ -168,6 +174,7 @@ record ConsoleOptions(
                 case "--help", "-h" -> help = flag(name, value);
                 case "--version" -> version = flag(name, value);
                 case "--agent",
+                        "--agents",
                         "--env",
                         "--config",
                         "--state-dir",
@@ -198,8 +205,16 @@ record ConsoleOptions(
         if (noDelay && settings.agent != null) {
             throw new UsageException("--no-delay is for the bundled demo agent; it cannot be used with --agent");
         }
+        if (settings.agents != null && settings.agent != null) {
+            throw new UsageException("give either --agent (one agent) or --agents (several by name), not both");
+        }
+        if (settings.agents != null && settings.auth != null) {
+            throw new UsageException(
+                    "--auth is for a single agent; with --agents set authMethod per agent in the file");
+        }
         return new ConsoleOptions(
                 settings.agent,
+                settings.agents,
                 settings.env,
                 settings.inheritEnv,
                 stateDir,
@@ -271,8 +286,8 @@ record ConsoleOptions(
             } else if (CONFIG_KEYS.contains(key)) {
                 settings.put(key, value, base);
             } else {
-                throw new UsageException("unknown key in config file " + file + ": " + key + " (known: agent, env, "
-                        + "env.NAME, state-dir, workdir, conversation, auth, permissions, warm-agents)");
+                throw new UsageException("unknown key in config file " + file + ": " + key + " (known: agent, agents,"
+                        + " env, env.NAME, state-dir, workdir, conversation, auth, permissions, warm-agents)");
             }
         }
         return settings;
@@ -284,6 +299,9 @@ record ConsoleOptions(
 
         @Nullable
         List<String> agent;
+
+        @Nullable
+        Path agents;
 
         final Map<String, String> env = new LinkedHashMap<>();
         final Set<String> inheritEnv = new LinkedHashSet<>();
@@ -317,6 +335,7 @@ record ConsoleOptions(
             }
             switch (key) {
                 case "agent" -> agent = agentCommand(value);
+                case "agents" -> agents = path(describe(key), value, base);
                 case "env" -> env(value);
                 case "state-dir" -> stateDir = path(describe(key), value, base);
                 case "workdir" -> workDir = path(describe(key), value, base);
@@ -393,6 +412,12 @@ record ConsoleOptions(
         Settings overriddenBy(Settings flags) {
             Settings merged = new Settings(flags.source);
             merged.agent = flags.agent != null ? flags.agent : agent;
+            merged.agents = flags.agents != null ? flags.agents : agents;
+            if (flags.agent != null || flags.agents != null) {
+                // A flag naming the agents replaces the file's choice, whichever form either uses.
+                merged.agent = flags.agent;
+                merged.agents = flags.agents;
+            }
             merged.env.putAll(env);
             merged.env.putAll(flags.env);
             merged.inheritEnv.addAll(inheritEnv);
@@ -431,7 +456,10 @@ record ConsoleOptions(
     /** The options as a short list for the log. */
     List<String> describe() {
         List<String> out = new ArrayList<>();
-        out.add("agent=" + (agentCommand == null ? "demo" : String.join(" ", agentCommand)));
+        out.add("agent="
+                + (agentsFile != null
+                        ? "agents from " + agentsFile
+                        : agentCommand == null ? "demo" : String.join(" ", agentCommand)));
         out.add("stateDir=" + stateDir);
         out.add("workDir=" + workDir);
         out.add("auth=" + auth);

@@ -2,6 +2,7 @@ package io.github.acppool.examples.console;
 
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.AgentSpec;
 import io.github.acppool.broker.AgentStartException;
 import io.github.acppool.broker.BrokerException;
 import io.github.acppool.broker.BrokerResult;
@@ -12,6 +13,7 @@ import io.github.acppool.broker.Sender;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.broker.StoredSession;
 import io.github.acppool.broker.TurnStart;
+import io.github.acppool.broker.UnknownAgentException;
 import io.github.acppool.turn.TurnEvent;
 import java.util.Map;
 import java.util.Optional;
@@ -163,6 +165,8 @@ final class ConsoleSession {
             submit(prompt.text());
         } else if (line instanceof InputLine.Use use) {
             use(use.name());
+        } else if (line instanceof InputLine.Agent agent) {
+            agent(agent.name());
         } else if (line instanceof InputLine.Reset) {
             reset();
         } else if (line instanceof InputLine.Status) {
@@ -340,6 +344,35 @@ final class ConsoleSession {
         renderer.notice(null, "now in " + name + ": " + states.getOrDefault(name, "new"));
     }
 
+    private void agent(@Nullable String name) {
+        String conversation = current;
+        if (name == null) {
+            StringBuilder text = new StringBuilder("This conversation runs on agent ")
+                    .append(broker.agentOf(ID_PREFIX + conversation))
+                    .append(". Agents:");
+            for (AgentSpec spec : broker.agents()) {
+                text.append(' ').append(spec.id());
+                spec.description().ifPresent(d -> text.append(" (").append(d).append(')'));
+                text.append(',');
+            }
+            text.setLength(text.length() - 1);
+            renderer.lines(text + ". Switch with /agent NAME.");
+            return;
+        }
+        try {
+            boolean lost = broker.useAgent(ID_PREFIX + conversation, name);
+            renderer.notice(
+                    conversation,
+                    lost
+                            ? "now on agent " + name + ": the earlier context of this conversation is lost"
+                            : "on agent " + name);
+        } catch (UnknownAgentException e) {
+            renderer.error(conversation, e.userMessage());
+        } catch (RuntimeException e) { // BrokerClosedException, SessionStoreException
+            renderer.error(conversation, describe(e));
+        }
+    }
+
     private void reset() {
         String conversation = current;
         try {
@@ -430,6 +463,8 @@ final class ConsoleSession {
                   /cancel       stop this conversation's running turn (queued messages then run)
                   /cancel all   stop it and drop the queued messages too
                   /reset        start this conversation afresh: the agent forgets it
+                  /agent NAME   put this conversation on agent NAME (its context is lost);
+                                /agent alone shows its agent and lists the agents
                   /status       every conversation: agent, turn, queue, session
                   /help         this text
                   /quit         stop the agents and exit (Ctrl-D and Ctrl-C too)

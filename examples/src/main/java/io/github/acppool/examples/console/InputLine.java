@@ -17,6 +17,9 @@ sealed interface InputLine {
     /** {@code /use NAME} switches conversation; {@code /use} alone lists them. */
     record Use(@Nullable String name) implements InputLine {}
 
+    /** {@code /agent NAME} puts the conversation on another agent; {@code /agent} alone shows its agent. */
+    record Agent(@Nullable String name) implements InputLine {}
+
     /** {@code /cancel} stops the running turn; {@code /cancel all} also drops the queued messages. */
     record Cancel(boolean all) implements InputLine {}
 
@@ -59,6 +62,17 @@ sealed interface InputLine {
         String argument = space < 0 ? "" : text.substring(space + 1).strip();
         return switch (name) {
             case "use" -> use(argument);
+            case "agent" -> {
+                if (argument.isEmpty()) {
+                    yield new Agent(null);
+                }
+                yield io.github.acppool.broker.AgentSpec.ID_PATTERN
+                                .matcher(argument)
+                                .matches()
+                        ? new Agent(argument)
+                        : new Invalid(
+                                "/agent: not an agent name: \"" + argument + "\" (/agent alone lists the agents)");
+            }
             case "cancel" -> {
                 if (argument.isEmpty()) {
                     yield new Cancel(false);

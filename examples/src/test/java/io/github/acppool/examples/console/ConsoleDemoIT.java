@@ -114,6 +114,37 @@ final class ConsoleDemoIT {
     }
 
     @Test
+    void agentsFile_agentShowsAndSwitches_theSwitchLosesTheContext_andARestartKeepsTheAgent() throws Exception {
+        Path agents = java.nio.file.Files.writeString(dir.resolve("agents.yaml"), """
+                agents:
+                  alpha:
+                    description: the first demo agent
+                  beta:
+                    description: the second demo agent
+                """);
+        try (ConsoleProcess console = demo("--agents", agents.toString())) {
+            String output =
+                    script(console, "/agent", "remember the apples", "/agent beta", "what did I say?", "/agent gamma");
+
+            assertThat(output)
+                    .startsWith("acp-pool console · agent: alpha (default), beta")
+                    .contains("This conversation runs on agent alpha. Agents: alpha (the first demo agent), beta"
+                            + " (the second demo agent). Switch with /agent NAME.")
+                    .contains("(main: now on agent beta: the earlier context of this conversation is lost)")
+                    .contains("There is no agent called gamma. Available: alpha, beta.");
+            assertThat(count(output, "This is the first message of our conversation."))
+                    .as("beta starts afresh")
+                    .isEqualTo(2);
+        }
+        try (ConsoleProcess second = demo("--agents", agents.toString())) {
+            String output = script(second, "/agent", "and now?");
+            assertThat(output)
+                    .contains("This conversation runs on agent beta.")
+                    .contains("This is message 2 of our conversation; before this you said “what did I say?”.");
+        }
+    }
+
+    @Test
     void script_cancelActsAtOnce_onASlowTurn_thenTheNextPromptRuns() {
         try (ConsoleProcess console = demo()) {
             // Two minutes of silence: this test's timeout fails it if /cancel waited for the turn.

@@ -199,13 +199,32 @@ final class ConsoleOptionsTest {
         Path typo = dir.resolve("typo.properties");
         Files.writeString(typo, "agnet = claude\n", StandardCharsets.UTF_8);
         assertUsage(
-                "unknown key in config file " + typo + ": agnet (known: agent, env, env.NAME, state-dir, workdir,"
-                        + " conversation, auth, permissions, warm-agents)",
+                "unknown key in config file " + typo + ": agnet (known: agent, agents, env, env.NAME, state-dir,"
+                        + " workdir, conversation, auth, permissions, warm-agents)",
                 "--config",
                 typo.toString());
         Path bad = dir.resolve("bad.properties");
         Files.writeString(bad, "permissions = sometimes\n", StandardCharsets.UTF_8);
         assertUsage("permissions must be ask, allow or reject, not \"sometimes\"", "--config", bad.toString());
+    }
+
+    @Test
+    void agentsFile_isAPath_andExcludesASingleAgentAndAuth() {
+        ConsoleOptions options = parse("--agents", "agents.yaml");
+        assertThat(options.agentsFile()).isEqualTo(CWD.resolve("agents.yaml"));
+        assertThat(options.demoAgent()).isFalse();
+        assertUsage(
+                "give either --agent (one agent) or --agents (several by name), not both",
+                "--agents",
+                "a.yaml",
+                "--agent",
+                "gemini --acp");
+        assertUsage(
+                "--auth is for a single agent; with --agents set authMethod per agent in the file",
+                "--agents",
+                "a.yaml",
+                "--auth",
+                "none");
     }
 
     private static void assertUsage(String message, String... args) {

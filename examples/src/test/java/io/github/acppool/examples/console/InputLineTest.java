@@ -55,6 +55,15 @@ final class InputLineTest {
     }
 
     @Test
+    void agentCommand_showsOrSwitches() {
+        assertThat(InputLine.parse("/agent")).isEqualTo(new InputLine.Agent(null));
+        assertThat(InputLine.parse("/Agent codex")).isEqualTo(new InputLine.Agent("codex"));
+        assertThat(InputLine.parse("/agent no way"))
+                .isEqualTo(
+                        new InputLine.Invalid("/agent: not an agent name: \"no way\" (/agent alone lists the agents)"));
+    }
+
+    @Test
     void isCommand() {
         assertThat(InputLine.parse("/status").isCommand()).isTrue();
         assertThat(InputLine.parse("/status x").isCommand()).isTrue();
