@@ -13,6 +13,7 @@ import io.github.acppool.turn.LivenessPolicy;
 import io.github.acppool.turn.PromptStreamer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -297,6 +298,14 @@ public interface AcpBroker extends AutoCloseable {
         @Nullable
         AgentLaunchSpec agent;
 
+        final List<AgentSpec> agents = new ArrayList<>();
+
+        @Nullable
+        String defaultAgent;
+
+        @Nullable
+        Path stateDirectory;
+
         @Nullable
         AuthPolicy authPolicy;
 
@@ -358,12 +367,57 @@ public interface AcpBroker extends AutoCloseable {
         private Builder() {}
 
         /**
-         * How to start an agent process. Required. Its working directory is replaced by {@link
-         * #workingDirectory(Function)}'s, if given.
+         * How to start the agent process of every conversation: a broker with a single agent, whose id is {@value
+         * AgentSpec#DEFAULT_ID_FOR_SINGLE}. Either this or {@link #agent(AgentSpec)} is required, not both. Its
+         * working directory is replaced by {@link #workingDirectory(Function)}'s, if given.
          */
         @CanIgnoreReturnValue
         public Builder agent(AgentLaunchSpec value) {
+            Checks.state(
+                    agents.isEmpty(),
+                    "agent(AgentLaunchSpec) and agent(AgentSpec) cannot be mixed: give every agent as an AgentSpec");
             agent = Checks.setOnce(agent, value, "agent");
+            return this;
+        }
+
+        /**
+         * Adds a named agent a conversation can run on ({@link AcpBroker#useAgent}); repeatable, ids must be
+         * unique. The settings the spec leaves unset are this builder's. Cannot be mixed with {@link
+         * #agent(AgentLaunchSpec)}.
+         *
+         * @throws IllegalArgumentException if an agent with the same id was added already
+         */
+        @CanIgnoreReturnValue
+        public Builder agent(AgentSpec value) {
+            Checks.notNull(value, "agent");
+            Checks.state(
+                    agent == null,
+                    "agent(AgentLaunchSpec) and agent(AgentSpec) cannot be mixed: give every agent as an AgentSpec");
+            for (AgentSpec known : agents) {
+                Checks.argument(!known.id().equals(value.id()), "two agents have the id '%s'", value.id());
+            }
+            agents.add(value);
+            return this;
+        }
+
+        /**
+         * The agent of a conversation that chose none ({@link AcpBroker#useAgent}); default: the first agent
+         * added. Must be the id of an agent added with {@link #agent(AgentSpec)}.
+         */
+        @CanIgnoreReturnValue
+        public Builder defaultAgent(String id) {
+            defaultAgent = Checks.setOnce(defaultAgent, id, "defaultAgent");
+            return this;
+        }
+
+        /**
+         * A directory the broker keeps its own state in: a record of the agent processes it runs, so that a later
+         * broker with the same directory stops the agents a killed one left behind (at {@link #build()}). Put it
+         * next to the session store. Default: none, and orphans are not looked for.
+         */
+        @CanIgnoreReturnValue
+        public Builder stateDirectory(Path value) {
+            stateDirectory = Checks.setOnce(stateDirectory, value, "stateDirectory");
             return this;
         }
 
@@ -522,8 +576,8 @@ public interface AcpBroker extends AutoCloseable {
         /**
          * Builds the broker; starts no agent yet.
          *
-         * @throws NullPointerException if the agent is missing
-         * @throws IllegalArgumentException if a value is out of range
+         * @throws NullPointerException if no agent was given
+         * @throws IllegalArgumentException if a value is out of range, or the default agent is not one of the agents
          */
         public AcpBroker build() {
             return new DefaultAcpBroker(this);

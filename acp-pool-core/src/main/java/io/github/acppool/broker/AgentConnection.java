@@ -19,6 +19,9 @@ final class AgentConnection {
      * `evictedBy`; the listener writes `evictedBy`, then completes the published future. */
 
     final String conversationId;
+    /** The agent this process runs. */
+    final AgentRegistry.Agent agent;
+
     final AcpClient client;
     final String sessionId;
     final Path workingDirectory;
@@ -40,6 +43,7 @@ final class AgentConnection {
 
     AgentConnection(
             String conversationId,
+            AgentRegistry.Agent agent,
             AcpClient client,
             String sessionId,
             Path workingDirectory,
@@ -47,6 +51,7 @@ final class AgentConnection {
             long generation,
             @Nullable String resetReason) {
         this.conversationId = conversationId;
+        this.agent = agent;
         this.client = client;
         this.sessionId = sessionId;
         this.workingDirectory = workingDirectory;

@@ -50,6 +50,9 @@ final class Conversation {
     volatile @Nullable ActiveTurn active;
     volatile @Nullable AgentConnection connection;
     volatile @Nullable String sessionId;
+    /** The agent of its latest connection; kept after the connection is gone. */
+    volatile @Nullable String agentId;
+
     volatile long lastActiveNanos;
     volatile @Nullable String lastError;
     final AtomicLong turns = new AtomicLong();
@@ -83,6 +86,7 @@ final class Conversation {
         try {
             connection = current;
             sessionId = current.sessionId;
+            agentId = current.agent.id();
         } finally {
             lock.unlock();
         }
@@ -100,7 +104,11 @@ final class Conversation {
         }
     }
 
-    ConversationStatus snapshot(long nowNanos) {
+    /**
+     * @param chosenAgent the agent chosen for the conversation ({@link AcpBroker#useAgent}), if any
+     * @param defaultAgent the broker's default agent
+     */
+    ConversationStatus snapshot(long nowNanos, @Nullable String chosenAgent, String defaultAgent) {
         boolean busy;
         int queued;
         lock.lock();
@@ -113,8 +121,19 @@ final class Conversation {
         AgentConnection current = connection;
         String session = current != null ? current.sessionId : sessionId;
         Duration idle = busy ? Duration.ZERO : Duration.ofNanos(Math.max(0, nowNanos - lastActiveNanos));
+        String agent = current != null
+                ? current.agent.id()
+                : chosenAgent != null ? chosenAgent : agentId != null ? agentId : defaultAgent;
         return new ConversationStatus(
-                id, current != null && current.client.isAlive(), busy, queued, session, idle, turns.get(), lastError);
+                id,
+                current != null && current.client.isAlive(),
+                busy,
+                queued,
+                session,
+                idle,
+                turns.get(),
+                lastError,
+                agent);
     }
 
     @Override

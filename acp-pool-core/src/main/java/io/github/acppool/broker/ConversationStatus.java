@@ -20,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param turns turns run since the broker last started to track the conversation
  * @param lastError if the last turn or start failed, one plain sentence saying so, fit for a chat user (see {@link
  *     io.github.acppool.AcpPoolException#userMessage()}; the details are in the log)
+ * @param agentId the agent the conversation runs on ({@link AcpBroker#agentOf}): its connection's, else the one
+ *     chosen for it, else the one it last ran on, else the default
  */
 public record ConversationStatus(
         String conversationId,
@@ -29,12 +31,36 @@ public record ConversationStatus(
         @Nullable String sessionId,
         Duration idle,
         long turns,
-        @Nullable String lastError) {
+        @Nullable String lastError,
+        String agentId) {
 
     public ConversationStatus {
         Checks.notNull(conversationId, "conversationId");
+        Checks.notNull(agentId, "agentId");
         Checks.nonNegative(queuedMessages, "queuedMessages");
         Checks.nonNegative(idle, "idle");
         Checks.nonNegative(turns, "turns");
+    }
+
+    /** A conversation of a broker with a single agent ({@value AgentSpec#DEFAULT_ID_FOR_SINGLE}). */
+    public ConversationStatus(
+            String conversationId,
+            boolean alive,
+            boolean busy,
+            int queuedMessages,
+            @Nullable String sessionId,
+            Duration idle,
+            long turns,
+            @Nullable String lastError) {
+        this(
+                conversationId,
+                alive,
+                busy,
+                queuedMessages,
+                sessionId,
+                idle,
+                turns,
+                lastError,
+                AgentSpec.DEFAULT_ID_FOR_SINGLE);
     }
 }

@@ -9,7 +9,6 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AcpProtocolException;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.AgentProcessException;
-import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.acp.schema.AgentCapabilities;
 import io.github.acppool.acp.schema.AuthMethod;
 import io.github.acppool.acp.schema.ContentBlock;
@@ -25,6 +24,7 @@ import io.github.acppool.pool.EvictionCause;
 import io.github.acppool.pool.PoolClosedException;
 import io.github.acppool.pool.PoolConfig;
 import io.github.acppool.pool.PoolExhaustedException;
+import io.github.acppool.turn.DrainPolicy;
 import io.github.acppool.turn.LivenessPolicy;
 import io.github.acppool.turn.PromptStreamer;
 import io.github.acppool.turn.SessionHistory;
@@ -57,7 +57,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -130,10 +129,16 @@ final class DefaultAcpBroker implements AcpBroker {
     }
 
     private final String name;
-    private final AgentLaunchSpec agent;
-    private final AuthPolicy authPolicy;
-    private final Function<String, Path> workingDirectory;
-    private final AcpClientOptions clientOptions;
+    /** This broker instance, in the environment of every agent it starts ({@link OrphanRecords#OWNER_VARIABLE}). */
+    private final String instanceId = java.util.UUID.randomUUID().toString();
+
+    private final AgentRegistry registry;
+    /**
+     * The agent chosen for a conversation ({@link #useAgent}, or kept over a reset) that may have no session yet;
+     * wins over the agent of its stored session. Removed by close(id).
+     */
+    private final ConcurrentHashMap<String, String> chosenAgents = new ConcurrentHashMap<>();
+
     private final SessionStore store;
     private final int maxQueued;
     private final int maxPerTurn;
@@ -147,7 +152,6 @@ final class DefaultAcpBroker implements AcpBroker {
     private final boolean ownsExecutor;
     private final ScheduledExecutorService scheduler;
     private final boolean ownsScheduler;
-    private final PromptStreamer streamer;
     private final ConnectionPool<String, AgentConnection> pool;
 
     private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
@@ -162,17 +166,9 @@ final class DefaultAcpBroker implements AcpBroker {
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     DefaultAcpBroker(AcpBroker.Builder builder) {
-        this.agent = Checks.notNull(builder.agent, "agent");
-        AuthPolicy ownPolicy = agent.authPolicy();
-        this.authPolicy = ownPolicy != null
-                ? ownPolicy
-                : builder.authPolicy != null ? builder.authPolicy : AuthPolicy.automatic();
-        Path agentDirectory = agent.workingDirectory();
-        Path defaultDirectory = (agentDirectory != null ? agentDirectory : Path.of(""))
-                .toAbsolutePath()
-                .normalize();
-        this.workingDirectory = builder.workingDirectory != null ? builder.workingDirectory : id -> defaultDirectory;
-        this.clientOptions = builder.clientOptions != null ? builder.clientOptions : AcpClientOptions.defaults();
+        List<AgentSpec> specs = AgentRegistry.specs(builder);
+        AcpClientOptions clientOptions =
+                builder.clientOptions != null ? builder.clientOptions : AcpClientOptions.defaults();
         this.store = builder.sessionStore != null ? builder.sessionStore : SessionStore.inMemory();
         this.maxQueued = builder.maxQueuedMessages != null
                 ? (int) Checks.nonNegative(builder.maxQueuedMessages, "maxQueuedMessages")
@@ -194,7 +190,9 @@ final class DefaultAcpBroker implements AcpBroker {
                 : AcpBroker.Builder.DEFAULT_HUNG_GRACE;
         LivenessPolicy liveness = builder.livenessPolicy != null ? builder.livenessPolicy : LivenessPolicy.defaults();
         PoolConfig config = withHungTimeout(
-                builder.poolConfig != null ? builder.poolConfig : PoolConfig.defaults(), liveness, hungGrace);
+                builder.poolConfig != null ? builder.poolConfig : PoolConfig.defaults(),
+                AgentRegistry.longest(specs, liveness),
+                hungGrace);
         this.name = config.name();
         this.poolCloseTimeout = config.closeTimeout();
 
@@ -223,18 +221,17 @@ final class DefaultAcpBroker implements AcpBroker {
                     daemonThreads(name + "-broker-" + broker + "-", true));
             this.ownsExecutor = true;
         }
-        PromptStreamer.Builder turns = PromptStreamer.builder()
-                .livenessPolicy(liveness)
-                .cancelGrace(cancelGrace)
-                .scheduler(scheduler, false)
-                .ticker(ticker);
-        if (builder.drainPolicy != null) {
-            turns.drainPolicy(builder.drainPolicy);
-        }
-        if (builder.quietGap != null) {
-            turns.quietGap(builder.quietGap);
-        }
-        this.streamer = turns.build();
+        DrainPolicy brokerDrain = builder.drainPolicy;
+        Duration quietGap = builder.quietGap;
+        this.registry = new AgentRegistry(
+                specs,
+                builder.authPolicy,
+                builder.workingDirectory,
+                clientOptions,
+                liveness,
+                streamer(liveness, brokerDrain, quietGap),
+                spec -> streamer(
+                        spec.livenessPolicy().orElse(liveness), AgentRegistry.drain(spec, brokerDrain), quietGap));
         this.pool = ConnectionPool.<String, AgentConnection>builder()
                 .factory(this::connect)
                 .probe(connection -> connection.client.isAlive())
@@ -244,7 +241,29 @@ final class DefaultAcpBroker implements AcpBroker {
                 .ticker(ticker)
                 .scheduler(scheduler)
                 .build();
-        log.debug("{} - broker started: {}, {} per turn, queue cap {}", name, config, maxPerTurn, maxQueued);
+        log.debug(
+                "{} - broker started: {}, agents {} (default {}), {} per turn, queue cap {}",
+                name,
+                config,
+                registry.specs().stream().map(AgentSpec::id).toList(),
+                registry.defaultId(),
+                maxPerTurn,
+                maxQueued);
+    }
+
+    private PromptStreamer streamer(LivenessPolicy liveness, @Nullable DrainPolicy drain, @Nullable Duration quietGap) {
+        PromptStreamer.Builder turns = PromptStreamer.builder()
+                .livenessPolicy(liveness)
+                .cancelGrace(cancelGrace)
+                .scheduler(scheduler, false)
+                .ticker(ticker);
+        if (drain != null) {
+            turns.drainPolicy(drain);
+        }
+        if (quietGap != null) {
+            turns.quietGap(quietGap);
+        }
+        return turns.build();
     }
 
     /** The pool's hung timeout: the configured one, or the hard turn timeout plus the hung grace (openab #1300). */
@@ -598,17 +617,20 @@ final class DefaultAcpBroker implements AcpBroker {
         MessageListener reply = turn.replyTo().listener;
         TurnHandle handle;
         try {
-            handle = streamer.start(connection.client, connection.sessionId, prompt, new TurnListener() {
-                @Override
-                public void onEvent(TurnEvent event) {
-                    reply.onEvent(event);
-                }
+            handle = connection
+                    .agent
+                    .streamer()
+                    .start(connection.client, connection.sessionId, prompt, new TurnListener() {
+                        @Override
+                        public void onEvent(TurnEvent event) {
+                            reply.onEvent(event);
+                        }
 
-                @Override
-                public void onLateEvent(TurnEvent event) {
-                    reply.onLateEvent(event);
-                }
-            });
+                        @Override
+                        public void onLateEvent(TurnEvent event) {
+                            reply.onLateEvent(event);
+                        }
+                    });
         } catch (IllegalStateException e) {
             // The streamer closes only after the state left OPEN, so a closed one shows here; anything else is a bug.
             if (state.get() != State.OPEN) {
@@ -809,11 +831,14 @@ final class DefaultAcpBroker implements AcpBroker {
         Conversation conversation = conversations.get(conversationId);
         long generation = conversation != null ? conversation.generation.get() : 0;
         long startNanos = ticker.read();
-        Path cwd = prepareDirectory(conversationId);
-        AgentLaunchSpec spec = agent.withWorkingDirectory(cwd);
+        StoredSession stored = storedSession(conversationId);
+        Placement placement = place(conversationId, stored);
+        AgentRegistry.Agent agent = placement.agent();
+        Path cwd = prepareDirectory(conversationId, agent);
+        AgentLaunchSpec spec = agent.launch().withWorkingDirectory(cwd);
         AcpClient client;
         try {
-            client = AcpClient.launch(spec, clientOptions);
+            client = AcpClient.launch(marked(spec), agent.clientOptions());
         } catch (RuntimeException e) {
             throw new AgentStartException(
                     conversationId, AgentStartException.Stage.LAUNCH, "could not start the agent process", e);
@@ -828,11 +853,11 @@ final class DefaultAcpBroker implements AcpBroker {
             SignIn signIn = new SignIn(
                     conversationId,
                     client,
-                    new Authentication(authPolicy, init.authMethods(), spec.environment(System.getenv())));
+                    new Authentication(agent.authPolicy(), init.authMethods(), spec.environment(System.getenv())));
             signIn.upFront();
-            Opened opened = openSession(conversationId, client, init, cwd, signIn);
+            Opened opened = openSession(conversationId, client, init, cwd, signIn, agent, stored, placement.reason());
             AgentConnection connection = new AgentConnection(
-                    conversationId, client, opened.sessionId(), cwd, init, generation, opened.resetReason());
+                    conversationId, agent, client, opened.sessionId(), cwd, init, generation, opened.resetReason());
             connection.settings = opened.settings();
             applyChosen(connection, opened.chosen());
             ready = true;
@@ -842,9 +867,10 @@ final class DefaultAcpBroker implements AcpBroker {
             }
             Duration startup = Duration.ofNanos(Math.max(0, ticker.read() - startNanos));
             log.info(
-                    "{} - conversation {}: agent {} ready in {} with {} session {}",
+                    "{} - conversation {}: agent {} ({}) ready in {} with {} session {}",
                     name,
                     conversationId,
+                    agent.id(),
                     client,
                     startup,
                     opened.method() != null ? "resumed" : "new",
@@ -874,9 +900,56 @@ final class DefaultAcpBroker implements AcpBroker {
         }
     }
 
-    private Path prepareDirectory(String conversationId) {
+    /** The agent a conversation starts on, and the reason its stored session cannot be resumed on it (if so). */
+    private record Placement(
+            AgentRegistry.Agent agent, @Nullable String reason) {}
+
+    /**
+     * The agent chosen for the conversation, else its stored session's, else the default. A stored session of an
+     * agent the broker no longer has is not resumed: the conversation continues on the default agent in a new
+     * session, and its first result says {@link BrokerResult#sessionReset()}.
+     */
+    private Placement place(String conversationId, @Nullable StoredSession stored) {
+        String storedId = stored == null ? null : storedAgent(stored);
+        String chosen = chosenAgents.get(conversationId);
+        if (chosen != null) {
+            AgentRegistry.Agent agent = registry.get(conversationId, chosen);
+            return new Placement(
+                    agent,
+                    storedId == null || storedId.equals(chosen)
+                            ? null
+                            : "it was switched from agent " + storedId + " to agent " + chosen);
+        }
+        if (storedId == null) {
+            return new Placement(registry.defaultAgent(), null);
+        }
+        AgentRegistry.Agent agent = registry.find(storedId);
+        if (agent != null) {
+            return new Placement(agent, null);
+        }
+        String reason =
+                "its agent " + storedId + " is no longer configured; it continues on agent " + registry.defaultId();
+        log.warn("{} - conversation {}: {}", name, conversationId, reason);
+        return new Placement(registry.defaultAgent(), reason);
+    }
+
+    /** The id of the agent a stored session belongs to; a session stored without one is the default agent's. */
+    private String storedAgent(StoredSession stored) {
+        String id = stored.agentId();
+        return id != null ? id : registry.defaultId();
+    }
+
+    /** The spec with the owner marker in its environment, by which orphans of this instance are recognised. */
+    private AgentLaunchSpec marked(AgentLaunchSpec spec) {
+        Map<String, String> env = new java.util.HashMap<>(spec.env());
+        env.put(OrphanRecords.OWNER_VARIABLE, instanceId);
+        return new AgentLaunchSpec(
+                spec.command(), spec.args(), spec.workingDirectory(), env, spec.inheritEnv(), spec.authPolicy());
+    }
+
+    private Path prepareDirectory(String conversationId, AgentRegistry.Agent agent) {
         try {
-            Path cwd = Checks.notNull(workingDirectory.apply(conversationId), "working directory");
+            Path cwd = Checks.notNull(agent.workingDirectory().apply(conversationId), "working directory");
             Checks.argument(cwd.isAbsolute(), "the working directory must be absolute: %s", cwd);
             Path normalized = cwd.normalize();
             Files.createDirectories(normalized);
@@ -899,11 +972,17 @@ final class DefaultAcpBroker implements AcpBroker {
 
     /** Resumes the stored session ({@code session/resume}, else {@code session/load}), or creates and stores one. */
     private Opened openSession(
-            String conversationId, AcpClient client, InitializeResult init, Path cwd, SignIn signIn) {
-        StoredSession stored = storedSession(conversationId);
+            String conversationId,
+            AcpClient client,
+            InitializeResult init,
+            Path cwd,
+            SignIn signIn,
+            AgentRegistry.Agent agent,
+            @Nullable StoredSession stored,
+            @Nullable String notResumable) {
         SessionSetup setup = SessionSetup.of(cwd);
-        String resetReason = null;
-        if (stored != null) {
+        String resetReason = notResumable;
+        if (stored != null && notResumable == null) {
             AgentCapabilities caps = init.agentCapabilities();
             String previous = stored.sessionId();
             if (!stored.workingDirectory().equals(cwd)) {
@@ -911,7 +990,8 @@ final class DefaultAcpBroker implements AcpBroker {
             } else if (caps.resumeSession() || caps.loadSession()) {
                 String method = caps.resumeSession() ? "session/resume" : "session/load";
                 // Everything a load replays, before or after its answer, is history, never the first reply.
-                SessionHistory history = caps.resumeSession() ? null : streamer.history(client, previous, null);
+                SessionHistory history =
+                        caps.resumeSession() ? null : agent.streamer().history(client, previous, null);
                 boolean loaded = false;
                 try {
                     SessionState resumed = signIn.call(
@@ -920,7 +1000,7 @@ final class DefaultAcpBroker implements AcpBroker {
                                     : client.loadSession(previous, setup),
                             method + " of session " + previous + " failed");
                     loaded = true;
-                    int replayed = history == null ? 0 : replayed(conversationId, history);
+                    int replayed = history == null ? 0 : replayed(conversationId, agent, history);
                     return new Opened(
                             previous,
                             method,
@@ -960,10 +1040,12 @@ final class DefaultAcpBroker implements AcpBroker {
             }
         }
         SessionState created = signIn.call(() -> client.newSession(setup), "the agent could not create a session");
-        // Stored at once, so a crash of the broker loses nothing (openab #951). Chosen settings carry over.
-        Map<String, String> chosen = stored == null ? Map.of() : stored.settings();
+        // Stored at once, so a crash of the broker loses nothing (openab #951). Chosen settings carry over, on the
+        // same agent only: another agent's settings mean nothing to this one.
+        Map<String, String> chosen =
+                stored == null || !storedAgent(stored).equals(agent.id()) ? Map.of() : stored.settings();
         try {
-            store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now(), chosen));
+            store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now(), chosen, agent.id()));
         } catch (RuntimeException e) {
             log.error(
                     "{} - conversation {}: could not store session {}; it will not be resumed after a restart unless a"
@@ -987,10 +1069,10 @@ final class DefaultAcpBroker implements AcpBroker {
      * How many updates the load replayed: waits until the session has been quiet for the quiet gap after the
      * load's answer (the first prompt would wait for that anyway), so a replay that follows the answer counts.
      */
-    private int replayed(String conversationId, SessionHistory history) {
+    private int replayed(String conversationId, AgentRegistry.Agent agent, SessionHistory history) {
         CompletableFuture<Integer> quiet = history.loaded();
         try {
-            Duration limit = clientOptions.requestTimeout();
+            Duration limit = agent.clientOptions().requestTimeout();
             return quiet.get(
                     limit.compareTo(Duration.ofDays(1)) > 0 ? Duration.ofDays(1).toMillis() : limit.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -1118,8 +1200,11 @@ final class DefaultAcpBroker implements AcpBroker {
                 || protocol.code() != AcpProtocolException.AUTH_REQUIRED) {
             return null;
         }
-        Authentication auth =
-                new Authentication(authPolicy, connection.init.authMethods(), agent.environment(System.getenv()));
+        AgentRegistry.Agent agent = connection.agent;
+        Authentication auth = new Authentication(
+                agent.authPolicy(),
+                connection.init.authMethods(),
+                agent.launch().environment(System.getenv()));
         String details = auth.explain("session/prompt failed with \"" + Authentication.describe(protocol) + "\"");
         log.warn("{} - conversation {}: {}", name, conversationId, details);
         return new AgentAuthenticationException(conversationId, details, auth.methods(), protocol);
@@ -1172,7 +1257,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     connection
                             .client
                             .closeSession(connection.sessionId)
-                            .get(clientOptions.closeGrace().toMillis(), TimeUnit.MILLISECONDS);
+                            .get(connection.agent.clientOptions().closeGrace().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException | TimeoutException e) {
                     log.debug("{} - {}: session/close failed: {}", name, connection, e.toString());
                 } catch (InterruptedException e) {
@@ -1250,7 +1335,11 @@ final class DefaultAcpBroker implements AcpBroker {
                 store.put(
                         conversation.id,
                         new StoredSession(
-                                connection.sessionId, connection.workingDirectory, Instant.now(), connection.chosen));
+                                connection.sessionId,
+                                connection.workingDirectory,
+                                Instant.now(),
+                                connection.chosen,
+                                connection.agent.id()));
             }
         } catch (RuntimeException e) {
             log.error(
@@ -1304,7 +1393,8 @@ final class DefaultAcpBroker implements AcpBroker {
                                     connection.sessionId,
                                     connection.workingDirectory,
                                     Instant.now(),
-                                    connection.chosen));
+                                    connection.chosen,
+                                    connection.agent.id()));
                 }
             } catch (RuntimeException e) {
                 log.error(
@@ -1469,6 +1559,15 @@ final class DefaultAcpBroker implements AcpBroker {
     private void end(String conversationId, boolean endSession) {
         Checks.notNull(conversationId, "conversationId");
         String what = endSession ? "close" : "reset";
+        if (endSession) {
+            chosenAgents.remove(conversationId);
+        } else {
+            // A reset conversation stays on its agent, which its stored session no longer remembers.
+            String agentId = agentOf(conversationId);
+            if (!agentId.equals(registry.defaultId())) {
+                chosenAgents.putIfAbsent(conversationId, agentId);
+            }
+        }
         Conversation conversation = conversations.get(conversationId);
         if (conversation != null) {
             List<Submission> dropped;
@@ -1543,7 +1642,7 @@ final class DefaultAcpBroker implements AcpBroker {
         long now = ticker.read();
         List<ConversationStatus> all = new ArrayList<>();
         for (Conversation conversation : conversations.values()) {
-            all.add(conversation.snapshot(now));
+            all.add(snapshot(conversation, now));
         }
         all.sort(Comparator.comparing(ConversationStatus::conversationId));
         return all;
@@ -1553,7 +1652,76 @@ final class DefaultAcpBroker implements AcpBroker {
     public Optional<ConversationStatus> status(String conversationId) {
         Checks.notNull(conversationId, "conversationId");
         Conversation conversation = conversations.get(conversationId);
-        return conversation == null ? Optional.empty() : Optional.of(conversation.snapshot(ticker.read()));
+        return conversation == null ? Optional.empty() : Optional.of(snapshot(conversation, ticker.read()));
+    }
+
+    private ConversationStatus snapshot(Conversation conversation, long now) {
+        return conversation.snapshot(now, chosenAgents.get(conversation.id), registry.defaultId());
+    }
+
+    // ------------------------------------------------------------------------------------------ agents
+
+    @Override
+    public List<AgentSpec> agents() {
+        return registry.specs();
+    }
+
+    @Override
+    public String agentOf(String conversationId) {
+        Checks.notNull(conversationId, "conversationId");
+        Conversation conversation = conversations.get(conversationId);
+        AgentConnection connection = conversation == null ? null : conversation.connection;
+        if (connection != null) {
+            return connection.agent.id();
+        }
+        String chosen = chosenAgents.get(conversationId);
+        if (chosen != null) {
+            return chosen;
+        }
+        StoredSession stored = storedSession(conversationId);
+        if (stored != null && registry.find(storedAgent(stored)) != null) {
+            return storedAgent(stored);
+        }
+        return registry.defaultId(); // also for a stored agent that is gone: see place()
+    }
+
+    @Override
+    public boolean useAgent(String conversationId, String agentId) {
+        checkId(conversationId);
+        registry.get(conversationId, agentId);
+        if (state.get() != State.OPEN) {
+            throw new BrokerClosedException(conversationId, name);
+        }
+        String current = agentOf(conversationId);
+        boolean hasSession = conversations.containsKey(conversationId) || storedSession(conversationId) != null;
+        // Chosen before the reset: a connection made while it runs is either stale (made before the reset bumped
+        // the generation, so retried) or made after it, and then it reads this choice.
+        chosenAgents.put(conversationId, agentId);
+        if (current.equals(agentId) || !hasSession) {
+            return false;
+        }
+        log.info(
+                "{} - conversation {}: switching from agent {} to agent {}; its session is reset",
+                name,
+                conversationId,
+                current,
+                agentId);
+        end(conversationId, false);
+        return true;
+    }
+
+    @Override
+    public CompletableFuture<AgentReport> checkAgent(String agentId) {
+        AgentRegistry.Agent agent;
+        try {
+            agent = registry.get("doctor", agentId);
+        } catch (UnknownAgentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (state.get() != State.OPEN) {
+            return CompletableFuture.failedFuture(new BrokerClosedException("doctor", name));
+        }
+        return CompletableFuture.supplyAsync(() -> new AgentDoctor(agent, name, this::marked).check(), executor);
     }
 
     // ------------------------------------------------------------------------------------------ shutdown
@@ -1589,10 +1757,10 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         // Ends any turn still running at once; then the pool stores each session (eviction listener) and stops
         // every agent (closer), waiting up to its close timeout for turns that still hold their connection.
-        streamer.close();
+        registry.streamers().forEach(PromptStreamer::close);
         pool.close();
         awaitAll(drivers, poolCloseTimeout);
-        Duration stopBound = clientOptions.closeGrace().multipliedBy(3).plusSeconds(5);
+        Duration stopBound = registry.longestCloseGrace().multipliedBy(3).plusSeconds(5);
         if (!awaitAll(stopping, stopBound)) {
             log.warn("{} - {} agents were still stopping after {}", name, stopping.size(), stopBound);
         }

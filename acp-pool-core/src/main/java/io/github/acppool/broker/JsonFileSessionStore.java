@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * {"version":1,"sessions":{"<conversation id>":{"sessionId":"…","workingDirectory":"/abs","updatedAt":"…Z"}}}
  * }</pre>
  *
- * <p>An entry also has {@code "settings":{"<setting id>":"<value>"}} once settings were chosen for it.
+ * <p>An entry also has {@code "settings":{"<setting id>":"<value>"}} once settings were chosen for it, and
+ * {@code "agentId":"<agent id>"} when it was stored by a broker that names its agents (an entry without it, as
+ * written before, belongs to the default agent).
  */
 final class JsonFileSessionStore implements SessionStore {
 
@@ -168,7 +170,9 @@ final class JsonFileSessionStore implements SessionStore {
                     settings.put(e.getKey(), e.getValue().asText());
                 }
             }
-            return new StoredSession(sessionId, workingDirectory, Instant.parse(updatedAt), settings);
+            JsonNode agent = node.path("agentId");
+            String agentId = agent.isTextual() && !agent.asText().isBlank() ? agent.asText() : null;
+            return new StoredSession(sessionId, workingDirectory, Instant.parse(updatedAt), settings, agentId);
         } catch (DateTimeParseException | InvalidPathException e) {
             return null;
         }
@@ -254,6 +258,9 @@ final class JsonFileSessionStore implements SessionStore {
             if (!session.settings().isEmpty()) {
                 ObjectNode settings = entry.putObject("settings");
                 new TreeMap<>(session.settings()).forEach(settings::put);
+            }
+            if (session.agentId() != null) {
+                entry.put("agentId", session.agentId());
             }
         });
         Path temp = null;

@@ -67,6 +67,27 @@ final class SessionStoreTest {
     }
 
     @Test
+    void jsonFileStoreKeepsTheAgentIdAndReadsEntriesWithoutOne() throws IOException {
+        Path file = dir.resolve("sessions.json");
+        Files.writeString(
+                file,
+                "{\"version\":1,\"sessions\":{\"old\":{\"sessionId\":\"s0\",\"workingDirectory\":\"/srv/a\","
+                        + "\"updatedAt\":\"2026-11-23T10:15:30Z\"}}}",
+                StandardCharsets.UTF_8);
+        SessionStore store = SessionStore.jsonFile(file);
+        assertThat(store.get("old"))
+                .hasValueSatisfying(s -> assertThat(s.agentId()).isNull());
+
+        StoredSession onCodex = new StoredSession("s1", Path.of("/srv/b"), T0, Map.of("mode", "code"), "codex");
+        store.put("new", onCodex);
+
+        SessionStore reopened = SessionStore.jsonFile(file);
+        assertThat(reopened.get("new")).contains(onCodex);
+        assertThat(reopened.get("old").orElseThrow().agentId()).isNull();
+        assertThat(Files.readString(file)).contains("\"agentId\" : \"codex\"");
+    }
+
+    @Test
     void writesAreAtomicAndLeaveNoTemporaryFiles() throws IOException {
         Path file = dir.resolve("sessions.json");
         SessionStore store = SessionStore.jsonFile(file);
