@@ -246,12 +246,14 @@ final class DiscordAgentsIT {
                 .until(() ->
                         discord.message(stranger.id()).orElseThrow().reactions().contains(DiscordBridge.DENIED));
 
+        discord.sendUserMessage(alice, bound, "history");
+        assertThat(awaitBotMessageContaining(bound.id(), "history:")).contains("env WHO");
+
         assertThat(deferredAnswer(discord.runSlashCommand(alice, bound, "reset")))
                 .contains("afresh");
         discord.sendUserMessage(alice, bound, "history");
-        assertThat(awaitBotMessageContaining(bound.id(), "history:"))
-                .as("a new session in the same channel")
-                .doesNotContain("env WHO");
+        await().atMost(WAIT).until(() -> histories().size() == 2);
+        assertThat(histories().get(1)).as("a new session in the same channel").doesNotContain("env WHO");
         assertThat(broker.agentOf(conversation)).isEqualTo("beta");
 
         FakeMessage perThread = discord.sendUserMessage(alice, threads, "env WHO");
@@ -335,6 +337,13 @@ final class DiscordAgentsIT {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static List<String> histories() {
+        return botMessages(bound.id()).stream()
+                .map(FakeMessage::content)
+                .filter(c -> c.startsWith("history:"))
+                .toList();
+    }
 
     private static FakeMessage mention(FakeUser user, FakeChannel channel, String text) {
         return discord.sendUserMessage(user, channel, discord.bot().mention() + " " + text);
