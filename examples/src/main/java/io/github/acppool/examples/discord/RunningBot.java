@@ -4,6 +4,7 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.AgentSpec;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.DiscordFrontEnd;
@@ -19,9 +20,12 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
+import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
 import net.dv8tion.jda.api.events.session.ShutdownEvent;
 import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.EventListener;
@@ -89,9 +93,12 @@ final class RunningBot implements AutoCloseable {
             SessionStore store = SessionStore.jsonFile(config.state().sessionStore());
             DiscordFrontEnd frontEnd = DiscordFrontEnd.create(config.discord().frontEnd());
             started.add(frontEnd);
-            AcpBroker broker = broker(config, store, frontEnd);
+            // A thread of a bound channel works in the binding's directory; only JDA knows a thread's parent.
+            AtomicReference<@Nullable JDA> client = new AtomicReference<>();
+            AcpBroker broker = broker(config, store, frontEnd, threadId -> parentOf(client.get(), threadId));
             started.add(broker);
             JDA jda = login(config, token);
+            client.set(jda);
             started.add(() -> shutdown(jda));
             frontEnd.start(broker, jda);
             RunningBot bot = new RunningBot(frontEnd, broker, jda);
@@ -201,14 +208,29 @@ final class RunningBot implements AutoCloseable {
             if (current != null) {
                 Files.createDirectories(current);
             }
-            current = config.agent().workingDirectory();
-            Files.createDirectories(current);
+            for (BotConfig.Agent agent : config.agents().byId().values()) {
+                current = agent.workingDirectory();
+                Files.createDirectories(current);
+            }
+            for (BotConfig.Binding binding : config.agents().bindings()) {
+                if (binding.workingDirectory() != null) {
+                    current = binding.workingDirectory();
+                    Files.createDirectories(current);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             throw new StartException("cannot create the directory " + current + ": " + describe(e), e);
         }
     }
 
-    static AcpBroker broker(BotConfig config, SessionStore store, DiscordFrontEnd frontEnd) {
+    /**
+     * The broker: with the single {@code agent:} section one agent as before, with the {@code agents:} map one {@link
+     * AgentSpec} per entry (its own working directory rule and authentication; the rest is shared).
+     *
+     * @param parentOf the parent channel of a thread, 0 if unknown (for the working directory of bound channels)
+     */
+    static AcpBroker broker(
+            BotConfig config, SessionStore store, DiscordFrontEnd frontEnd, LongUnaryOperator parentOf) {
         BotConfig.Permissions permissions = config.permissions();
         PermissionPolicy policy =
                 switch (permissions.mode()) {
@@ -217,9 +239,25 @@ final class RunningBot implements AutoCloseable {
                     case ALLOW_ONCE -> PermissionPolicy.allowOnce();
                     case ALLOW_KINDS -> PermissionPolicy.allowToolKinds(permissions.allowKinds());
                 };
-        return AcpBroker.builder()
-                .agent(agent(config))
-                .workingDirectory(workingDirectory(config.agent()))
+        AcpBroker.Builder builder = AcpBroker.builder();
+        BotConfig.Agents agents = config.agents();
+        if (agents.named()) {
+            for (String id : agents.ids()) {
+                BotConfig.Agent agent =
+                        java.util.Objects.requireNonNull(agents.byId().get(id));
+                AgentSpec.Builder spec = AgentSpec.builder(id, launchSpec(config, agent, id))
+                        .workingDirectory(workingDirectory(agent, agents.bindings(), parentOf));
+                if (agent.description() != null) {
+                    spec.description(agent.description());
+                }
+                builder.agent(spec.build());
+            }
+            builder.defaultAgent(agents.defaultId());
+        } else {
+            builder.agent(agent(config))
+                    .workingDirectory(workingDirectory(config.agent(), agents.bindings(), parentOf));
+        }
+        return builder.stateDirectory(config.state().directory())
                 .clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
                 .sessionStore(store)
@@ -237,14 +275,21 @@ final class RunningBot implements AutoCloseable {
 
     /** The agent to run: the configured command line, or the demo agent keeping its sessions in the state dir. */
     static AgentLaunchSpec agent(BotConfig config) {
-        BotConfig.Agent agent = config.agent();
+        return launchSpec(config, config.agent(), null);
+    }
+
+    /**
+     * One agent's launch spec; a demo agent of the {@code agents:} map keeps its sessions in a file of its own
+     * ({@code demo-agent-sessions-<id>.json}), so that two never share one.
+     */
+    static AgentLaunchSpec launchSpec(BotConfig config, BotConfig.Agent agent, @Nullable String id) {
+        String sessions = id == null
+                ? BotConfig.DEMO_AGENT_SESSIONS
+                : BotConfig.DEMO_AGENT_SESSIONS.replace(".json", "-" + id + ".json");
         List<String> command = agent.demo()
                 ? DemoAgentLauncher.command(
                         "--sessions-file",
-                        config.state()
-                                .directory()
-                                .resolve(BotConfig.DEMO_AGENT_SESSIONS)
-                                .toString())
+                        config.state().directory().resolve(sessions).toString())
                 : agent.commandLine();
         AgentLaunchSpec.Builder spec = AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
         agent.env().forEach(spec::env);
@@ -258,11 +303,63 @@ final class RunningBot implements AutoCloseable {
      * discord:<thread id>}) becomes a safe directory name ({@code discord-<thread id>}).
      */
     static Function<String, Path> workingDirectory(BotConfig.Agent agent) {
-        Path base = agent.workingDirectory();
-        if (!agent.workingDirectoryPerThread()) {
+        return workingDirectory(agent.workingDirectory(), agent.workingDirectoryPerThread());
+    }
+
+    private static Function<String, Path> workingDirectory(Path base, boolean perThread) {
+        if (!perThread) {
             return conversationId -> base;
         }
         return conversationId -> base.resolve(conversationId.replaceAll("[^A-Za-z0-9._-]", "-"));
+    }
+
+    /**
+     * As {@link #workingDirectory(BotConfig.Agent)}, except for the conversations of a binding with a working
+     * directory of its own: the bound channel (mode channel) or a thread of it (mode thread) works there (in a
+     * subdirectory per thread if the agent has {@code workingDirectoryPerThread}).
+     */
+    static Function<String, Path> workingDirectory(
+            BotConfig.Agent agent, List<BotConfig.Binding> bindings, LongUnaryOperator parentOf) {
+        Function<String, Path> own = workingDirectory(agent);
+        Map<Long, Function<String, Path>> bound = new java.util.HashMap<>();
+        for (BotConfig.Binding binding : bindings) {
+            Path directory = binding.workingDirectory();
+            if (directory != null) {
+                bound.put(binding.channelId(), workingDirectory(directory, agent.workingDirectoryPerThread()));
+            }
+        }
+        if (bound.isEmpty()) {
+            return own;
+        }
+        return conversationId -> {
+            long channel = channelOf(conversationId);
+            Function<String, Path> rule = bound.get(channel);
+            if (rule == null && channel != 0) {
+                rule = bound.get(parentOf.applyAsLong(channel));
+            }
+            return (rule == null ? own : rule).apply(conversationId);
+        };
+    }
+
+    /** The channel (or thread) id of a Discord conversation id, 0 for another. */
+    private static long channelOf(String conversationId) {
+        if (!conversationId.startsWith(DiscordFrontEnd.CONVERSATION_PREFIX)) {
+            return 0;
+        }
+        try {
+            return Long.parseUnsignedLong(conversationId.substring(DiscordFrontEnd.CONVERSATION_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The parent channel of a thread JDA knows, else 0. */
+    private static long parentOf(@Nullable JDA jda, long threadId) {
+        if (jda == null) {
+            return 0;
+        }
+        ThreadChannel thread = jda.getThreadChannelById(threadId);
+        return thread == null ? 0 : thread.getParentChannel().getIdLong();
     }
 
     private static JDA login(BotConfig config, String token) {
