@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  * or a prompt starting with {@code codex:}), else the broker's default, within what {@link AgentRules} allow them.
  *
  * <p>A prompt names an agent only when it starts with a known agent id (any case) and a colon; anything else, such
- * as {@code Note: the build fails}, is text. With a broker that does not list its agents ({@link
- * AcpBroker#agents()} unsupported) there is nothing to choose and no agent is ever named.
+ * as {@code Note: the build fails}, is text. With a single agent, or a broker that does not list its agents
+ * ({@link AcpBroker#agents()} unsupported), there is nothing to choose and no agent is ever named.
  *
  * <p>Thread-safe: the broker's agents are read once (they never change) into a volatile field.
  */
@@ -64,8 +64,12 @@ final class AgentChoices {
         return known;
     }
 
-    boolean supported() {
-        return !all().isEmpty();
+    /**
+     * Whether there is a choice: with a single agent (a broker built with one launch spec) nothing is named, no
+     * conversation is put on an agent and every prompt is text.
+     */
+    boolean several() {
+        return all().size() > 1;
     }
 
     Optional<AgentSpec> find(String id) {
@@ -91,7 +95,7 @@ final class AgentChoices {
      */
     Pick forNewConversation(
             @Nullable String requested, String prompt, long channelId, long parentChannelId, Collection<Long> roles) {
-        if (!supported()) {
+        if (!several()) {
             return new Pick(null, prompt, null);
         }
         ChannelBinding binding = rules.binding(channelId).orElse(null);

@@ -278,7 +278,7 @@ final class DiscordBridge extends ListenerAdapter {
 
     /** Puts a bound channel's conversation on its agent, unless it runs on it already (a switch is a reset). */
     private void keepAgent(String conversationId, String agentId) {
-        if (choices.supported() && !agentId.equals(broker.agentOf(conversationId))) {
+        if (choices.several() && !agentId.equals(broker.agentOf(conversationId))) {
             LOG.info("{} - the channel is bound to agent {}: switching to it", conversationId, agentId);
             broker.useAgent(conversationId, agentId);
         }
@@ -621,7 +621,7 @@ final class DiscordBridge extends ListenerAdapter {
             }
             prompt = pick.prompt();
             agentId = pick.agentId();
-        } else if (!agent.isBlank() && choices.supported()) {
+        } else if (!agent.isBlank() && choices.several()) {
             // A running conversation keeps its agent: switching is an operator's explicit reset (/agent).
             String current = broker.agentOf(DiscordFrontEnd.conversationId(event.getChannelIdLong()));
             if (!current.equalsIgnoreCase(agent.strip())) {

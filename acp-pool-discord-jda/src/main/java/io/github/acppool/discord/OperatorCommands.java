@@ -250,7 +250,7 @@ final class OperatorCommands {
 
     private String line(ConversationStatus status) {
         StringBuilder line = new StringBuilder("• ").append(place(status.conversationId()));
-        if (choices.supported()) {
+        if (choices.several()) {
             String agent;
             try {
                 agent = broker.agentOf(status.conversationId());
@@ -295,7 +295,7 @@ final class OperatorCommands {
 
     private void agent(InteractionHook hook, long channelId, String wanted) {
         String conversationId = DiscordFrontEnd.conversationId(channelId);
-        if (!choices.supported()) {
+        if (!choices.several()) {
             answer(hook, conversationId, "This bot runs a single agent.");
             return;
         }
