@@ -59,7 +59,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -271,8 +270,7 @@ final class DefaultAcpBroker implements AcpBroker {
                         warmAgents,
                         fixed && agent != null
                                 ? new WarmAgents.Key(
-                                        spec.id(),
-                                        spec.launch().withWorkingDirectory(fixedDirectory(agent)))
+                                        spec.id(), spec.launch().withWorkingDirectory(fixedDirectory(agent)))
                                 : null);
             }
             warm.replenishLater();

@@ -80,6 +80,9 @@ final class DiscordBridge extends ListenerAdapter {
     static final String STATUS = "status";
     static final String ASK = "ask";
     static final String ASK_OPTION = "prompt";
+    /** The optional agent choice of {@code /ask}, with autocomplete. */
+    static final String ASK_AGENT_OPTION = "agent";
+
     static final String MODE = "mode";
     static final String MODEL = "model";
     /** The message context-menu action that starts a conversation from any message. */
@@ -100,6 +103,8 @@ final class DiscordBridge extends ListenerAdapter {
     private final Consumer<JDA> onReady;
     private final Attachments attachments;
     private final Mentions mentions;
+    private final AgentChoices choices;
+    private final OperatorCommands operators;
     private final BotTurnCounter botTurns = new BotTurnCounter();
     private final Map<Long, Triggers> triggers = new ConcurrentHashMap<>();
     private final Set<Long> knownThreads = ConcurrentHashMap.newKeySet();
@@ -132,6 +137,8 @@ final class DiscordBridge extends ListenerAdapter {
         this.onReady = onReady;
         this.attachments = new Attachments(config, executor);
         this.mentions = Mentions.of(config);
+        this.choices = new AgentChoices(broker, config.agents());
+        this.operators = new OperatorCommands(config, broker, choices, executor, mentions);
         this.resultExecutor = task -> {
             try {
                 executor.execute(task);
@@ -220,27 +227,39 @@ final class DiscordBridge extends ListenerAdapter {
                                     + " bot messages in a row in this thread. A person's message lets the bots talk"
                                     + " again."))
                     .queue(null, e -> LOG.warn("discord:{} - could not post the bot-loop notice", channelId, e));
-        } else if (decision instanceof Decision.StartThread start
-                && start.prompt().isBlank()
-                && message.getAttachments().isEmpty()) {
-            // A bare mention: a thread would only hold the hint.
-            mentions.restrict(message.reply(HINT))
-                    .queue(null, e -> LOG.debug("discord:{} - hint failed", channelId, e));
         } else if (decision instanceof Decision.StartThread start) {
-            serially(message.getIdLong(), () -> startThread(message, start));
+            AgentChoices.Pick pick = choices.forNewConversation(null, start.prompt(), channelId, 0, roles);
+            if (pick.refusal() != null) {
+                LOG.info("discord:{} - message {}: {}", channelId, message.getId(), pick.refusal());
+                mentions.restrict(message.reply(pick.refusal()))
+                        .queue(null, e -> LOG.debug("discord:{} - refusal failed", channelId, e));
+            } else if (pick.prompt().isBlank() && message.getAttachments().isEmpty()) {
+                // A bare mention: a thread would only hold the hint.
+                mentions.restrict(message.reply(HINT))
+                        .queue(null, e -> LOG.debug("discord:{} - hint failed", channelId, e));
+            } else {
+                String threadName =
+                        pick.prompt().equals(start.prompt()) ? start.threadName() : ThreadNames.fromText(pick.prompt());
+                serially(
+                        message.getIdLong(),
+                        () -> startThread(message, pick.prompt(), threadName, senderOf(message), pick.agentId()));
+            }
         } else if (decision instanceof Decision.Reply reply) {
             if (place == IncomingMessage.Place.THREAD) {
                 knownThreads.add(channelId);
             }
             MessageChannel channel = event.getChannel();
-            serially(
-                    channelId,
-                    () -> submit(
-                            DiscordFrontEnd.conversationId(channelId),
-                            channel,
-                            message,
-                            reply.prompt(),
-                            senderOf(message)));
+            String conversationId = DiscordFrontEnd.conversationId(channelId);
+            // A channel bound in CHANNEL mode is one conversation: it always runs the binding's agent.
+            String bound = place == IncomingMessage.Place.CHANNEL
+                    ? choices.binding(channelId).map(ChannelBinding::agentId).orElse(null)
+                    : null;
+            serially(channelId, () -> {
+                if (bound != null) {
+                    keepAgent(conversationId, bound);
+                }
+                return submit(conversationId, channel, message, reply.prompt(), senderOf(message));
+            });
         }
     }
 
@@ -253,19 +272,25 @@ final class DiscordBridge extends ListenerAdapter {
                             .filter(Role::isManaged)
                             .map(ISnowflake::getIdLong)
                             .collect(Collectors.toSet());
-            return new Triggers(config.access(), selfId, botRoles);
+            return new Triggers(config.access(), config.agents(), selfId, botRoles);
         });
     }
 
-    private CompletableFuture<?> startThread(Message message, Decision.StartThread start) {
-        return startThread(message, start.prompt(), start.threadName(), senderOf(message));
+    /** Puts a bound channel's conversation on its agent, unless it runs on it already (a switch is a reset). */
+    private void keepAgent(String conversationId, String agentId) {
+        if (choices.several() && !agentId.equals(broker.agentOf(conversationId))) {
+            LOG.info("{} - the channel is bound to agent {}: switching to it", conversationId, agentId);
+            broker.useAgent(conversationId, agentId);
+        }
     }
 
-    private CompletableFuture<?> startThread(Message message, String prompt, Sender sender) {
-        return startThread(message, prompt, ThreadNames.fromText(prompt), sender);
+    private CompletableFuture<?> startThread(Message message, String prompt, Sender sender, @Nullable String agentId) {
+        return startThread(message, prompt, ThreadNames.fromText(prompt), sender, agentId);
     }
 
-    private CompletableFuture<?> startThread(Message message, String prompt, String threadName, Sender sender) {
+    /** Starts a thread from {@code message}, puts its conversation on {@code agentId} (if given), then sends. */
+    private CompletableFuture<?> startThread(
+            Message message, String prompt, String threadName, Sender sender, @Nullable String agentId) {
         CompletableFuture<@Nullable ThreadChannel> created =
                 message.createThreadChannel(threadName).submit().thenApply(t -> t);
         return created.exceptionally(error -> {
@@ -284,7 +309,19 @@ final class DiscordBridge extends ListenerAdapter {
                         return CompletableFuture.completedFuture(null);
                     }
                     knownThreads.add(thread.getIdLong());
-                    return submit(DiscordFrontEnd.conversationId(thread.getIdLong()), thread, message, prompt, sender);
+                    String conversationId = DiscordFrontEnd.conversationId(thread.getIdLong());
+                    if (agentId != null) {
+                        try {
+                            broker.useAgent(conversationId, agentId);
+                            LOG.info("{} - starts on agent {}", conversationId, agentId);
+                        } catch (RuntimeException e) {
+                            LOG.warn("{} - could not put the conversation on agent {}", conversationId, agentId, e);
+                            mentions.restrict(thread.sendMessage("⚠️ " + ErrorLines.describe(e)))
+                                    .queue(null, failed -> LOG.debug("error notice failed", failed));
+                            return CompletableFuture.completedFuture(null);
+                        }
+                    }
+                    return submit(conversationId, thread, message, prompt, sender);
                 });
     }
 
@@ -466,10 +503,19 @@ final class DiscordBridge extends ListenerAdapter {
                 || name.equals(STATUS)
                 || name.equals(ASK)
                 || name.equals(MODE)
-                || name.equals(MODEL))) {
+                || name.equals(MODEL)
+                || OperatorCommands.handles(name))) {
             return;
         }
         try {
+            if (OperatorCommands.handles(name)) {
+                if (closed) {
+                    ephemeral(event, RESTARTING);
+                } else {
+                    operators.run(event);
+                }
+                return;
+            }
             command(event, name);
         } catch (RuntimeException e) {
             // Never on JDA's thread: the user gets a sentence (if the interaction is still open), the log the cause.
@@ -489,7 +535,10 @@ final class DiscordBridge extends ListenerAdapter {
         }
         String conversationId = DiscordFrontEnd.conversationId(event.getChannelIdLong());
         if (name.equals(ASK)) {
-            ask(event, event.getOption(ASK_OPTION, "", OptionMapping::getAsString));
+            ask(
+                    event,
+                    event.getOption(ASK_OPTION, "", OptionMapping::getAsString),
+                    event.getOption(ASK_AGENT_OPTION, "", OptionMapping::getAsString));
             return;
         }
         if (name.equals(MODE) || name.equals(MODEL)) {
@@ -550,13 +599,41 @@ final class DiscordBridge extends ListenerAdapter {
      * {@code /ask prompt:}: the prompt is posted as the command's public answer, which becomes the trigger of the
      * turn (its reactions show the status); in a channel a thread is started from it, as for a mention.
      */
-    private void ask(SlashCommandInteractionEvent event, String prompt) {
-        if (prompt.isBlank()) {
+    private void ask(SlashCommandInteractionEvent event, String text, String agent) {
+        if (text.isBlank()) {
             ephemeral(event, "Write what you need in the prompt option, e.g. /ask prompt: fix the failing test.");
             return;
         }
         Sender sender = senderOf(event);
         boolean inChannel = event.isFromGuild() && !event.getChannelType().isThread();
+        String prompt = text;
+        String agentId = null;
+        if (inChannel) {
+            AgentChoices.Pick pick =
+                    choices.forNewConversation(agent, text, event.getChannelIdLong(), 0, rolesOf(event.getMember()));
+            if (pick.refusal() != null) {
+                ephemeral(event, pick.refusal());
+                return;
+            }
+            if (pick.prompt().isBlank()) {
+                ephemeral(event, "Write what you need after the agent's name, e.g. codex: fix the failing test.");
+                return;
+            }
+            prompt = pick.prompt();
+            agentId = pick.agentId();
+        } else if (!agent.isBlank() && choices.several()) {
+            // A running conversation keeps its agent: switching is an operator's explicit reset (/agent).
+            String current = broker.agentOf(DiscordFrontEnd.conversationId(event.getChannelIdLong()));
+            if (!current.equalsIgnoreCase(agent.strip())) {
+                ephemeral(
+                        event,
+                        "This conversation runs on " + current + "; the agent option counts only when a conversation"
+                                + " starts. Ask in a channel to start one with another agent.");
+                return;
+            }
+        }
+        String asked = prompt;
+        String chosen = agentId;
         String shown = Text.head("💬 " + event.getUser().getAsMention() + ": " + prompt, MessageSplitter.DISCORD_LIMIT);
         var unused = mentions.restrict(event.reply(shown))
                 .submit()
@@ -567,7 +644,7 @@ final class DiscordBridge extends ListenerAdapter {
                         return;
                     }
                     if (inChannel) {
-                        serially(posted.getIdLong(), () -> startThread(posted, prompt, sender));
+                        serially(posted.getIdLong(), () -> startThread(posted, asked, sender, chosen));
                     } else {
                         long channelId = event.getChannelIdLong();
                         knownThreads.add(channelId);
@@ -577,10 +654,14 @@ final class DiscordBridge extends ListenerAdapter {
                                         DiscordFrontEnd.conversationId(channelId),
                                         posted.getChannel(),
                                         posted,
-                                        prompt,
+                                        asked,
                                         sender));
                     }
                 });
+    }
+
+    private static Set<Long> rolesOf(@Nullable Member member) {
+        return member == null ? Set.of() : ids(member.getRoles());
     }
 
     /**
@@ -633,6 +714,22 @@ final class DiscordBridge extends ListenerAdapter {
     @Override
     public void onCommandAutoCompleteInteraction(CommandAutoCompleteInteractionEvent event) {
         String name = event.getName();
+        if (name.equals(OperatorCommands.AGENT)) {
+            try {
+                operators.autocomplete(event);
+            } catch (RuntimeException e) {
+                LOG.warn("discord:{} - autocomplete for /{} failed", event.getChannelId(), name, e);
+            }
+            return;
+        }
+        if (name.equals(ASK) && event.getFocusedOption().getName().equals(ASK_AGENT_OPTION)) {
+            try {
+                askAutocomplete(event);
+            } catch (RuntimeException e) {
+                LOG.warn("discord:{} - autocomplete for /{} failed", event.getChannelId(), name, e);
+            }
+            return;
+        }
         if (!(name.equals(MODE) || name.equals(MODEL))) {
             return;
         }
@@ -658,6 +755,28 @@ final class DiscordBridge extends ListenerAdapter {
         } catch (RuntimeException e) {
             LOG.warn("discord:{} - autocomplete for /{} failed", event.getChannelId(), name, e);
         }
+    }
+
+    /** The agents this person may start a conversation with here, matching what they typed. */
+    private void askAutocomplete(CommandAutoCompleteInteractionEvent event) {
+        List<Command.Choice> offered = List.of();
+        if (!closed && allowed(event)) {
+            long channelId = event.getChannelIdLong();
+            Channel channel = event.getChannel();
+            long parentId = channel != null && channel.getType().isThread()
+                    ? ((ThreadChannel) channel).getParentChannel().getIdLong()
+                    : 0;
+            ChannelBinding binding = choices.binding(channelId).orElse(null);
+            String typed = event.getFocusedOption().getValue();
+            offered = choices.usable(channelId, parentId, rolesOf(event.getMember())).stream()
+                    .filter(a -> binding == null || a.id().equals(binding.agentId()))
+                    .filter(a -> AgentChoices.matches(a, typed))
+                    .limit(OptionData.MAX_CHOICES)
+                    .map(a -> new Command.Choice(AgentChoices.label(a, OptionData.MAX_CHOICE_NAME_LENGTH), a.id()))
+                    .toList();
+        }
+        event.replyChoices(offered)
+                .queue(null, e -> LOG.debug("discord:{} - autocomplete failed", event.getChannelId(), e));
     }
 
     private static String choiceLabel(SessionSettings.Choice choice, SessionSettings.Setting setting) {
@@ -701,8 +820,13 @@ final class DiscordBridge extends ListenerAdapter {
         Sender sender = senderOf(event);
         long channelId = event.getChannelIdLong();
         if (event.isFromGuild() && !event.getChannelType().isThread()) {
+            AgentChoices.Pick pick = choices.forNewConversation(null, prompt, channelId, 0, rolesOf(event.getMember()));
+            if (pick.refusal() != null) {
+                ephemeral(event, pick.refusal());
+                return;
+            }
             ephemeral(event, "Starting a conversation about that message.");
-            serially(target.getIdLong(), () -> startThread(target, prompt, sender));
+            serially(target.getIdLong(), () -> startThread(target, pick.prompt(), sender, pick.agentId()));
         } else {
             ephemeral(event, "Asking the agent about that message here.");
             knownThreads.add(channelId);
@@ -725,7 +849,9 @@ final class DiscordBridge extends ListenerAdapter {
         long parentId = channel.getType().isThread()
                 ? ((ThreadChannel) channel).getParentChannel().getIdLong()
                 : 0;
-        return config.access().isChannelAllowed(channel.getIdLong(), parentId);
+        return config.access().isChannelAllowed(channel.getIdLong(), parentId)
+                || choices.binding(channel.getIdLong()).isPresent()
+                || choices.binding(parentId).isPresent();
     }
 
     private String command(String name, String conversationId) {
@@ -777,6 +903,19 @@ final class DiscordBridge extends ListenerAdapter {
 
     @Override
     public void onButtonInteraction(ButtonInteractionEvent event) {
+        if (OperatorCommands.handlesButton(event.getComponentId())) {
+            try {
+                if (closed) {
+                    ephemeral(event, RESTARTING);
+                } else {
+                    operators.onButton(event);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("discord:{} - an /agent button failed", event.getChannelId(), e);
+                answerFailure(event, e);
+            }
+            return;
+        }
         if (event.getComponentId().startsWith(STOP_PREFIX)) {
             try {
                 stop(event);

@@ -33,6 +33,11 @@ import org.jspecify.annotations.Nullable;
  *     {@code @here} and roles never ping, whatever the agent writes
  * @param showDiagnostics whether an error reply also shows the operator's diagnostics (exit code, stderr tail) in a
  *     code block; off, users see one plain sentence and the diagnostics go only to the log
+ * @param agents which agents people may choose ({@code /ask agent:}, {@code @bot codex: ...}) and the channels
+ *     bound to one agent
+ * @param operatorUsers people who may use the operator commands {@code /doctor}, {@code /sessions} and {@code
+ *     /agent}
+ * @param operatorRoles roles whose members may use the operator commands
  */
 public record DiscordConfig(
         AccessRules access,
@@ -47,7 +52,10 @@ public record DiscordConfig(
         boolean registerCommands,
         Set<Long> commandGuilds,
         boolean allowUserMentions,
-        boolean showDiagnostics) {
+        boolean showDiagnostics,
+        AgentRules agents,
+        Set<Long> operatorUsers,
+        Set<Long> operatorRoles) {
 
     public static final ToolDisplay DEFAULT_TOOL_DISPLAY = ToolDisplay.FULL;
     public static final Duration DEFAULT_EDIT_INTERVAL = EditCadence.DEFAULT_INTERVAL;
@@ -85,6 +93,27 @@ public record DiscordConfig(
         positive(attachmentDownloadTimeout, "attachmentDownloadTimeout");
         notNull(commandGuilds, "commandGuilds");
         commandGuilds = Set.copyOf(commandGuilds);
+        notNull(agents, "agents");
+        notNull(operatorUsers, "operatorUsers");
+        notNull(operatorRoles, "operatorRoles");
+        operatorUsers = Set.copyOf(operatorUsers);
+        operatorRoles = Set.copyOf(operatorRoles);
+    }
+
+    /**
+     * Whether someone may use the operator commands ({@code /doctor}, {@code /sessions}, {@code /agent}): listed in
+     * {@link #operatorUsers()} or holding one of {@link #operatorRoles()}. Nobody may when both are empty.
+     */
+    public boolean isOperator(long userId, java.util.Collection<Long> roleIds) {
+        if (operatorUsers.contains(userId)) {
+            return true;
+        }
+        for (long role : roleIds) {
+            if (operatorRoles.contains(role)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every setting at its default. */
@@ -148,8 +177,32 @@ public record DiscordConfig(
         private @Nullable Set<Long> commandGuilds;
         private @Nullable Boolean allowUserMentions;
         private @Nullable Boolean showDiagnostics;
+        private @Nullable AgentRules agents;
+        private @Nullable Set<Long> operatorUsers;
+        private @Nullable Set<Long> operatorRoles;
 
         private Builder() {}
+
+        /** Which agents people may choose, and the bound channels; {@link AgentRules#none()} by default. */
+        @CanIgnoreReturnValue
+        public Builder agents(AgentRules value) {
+            agents = setOnce(agents, value, "agents");
+            return this;
+        }
+
+        /** The people who may use the operator commands (besides {@link #operatorRoles}); none by default. */
+        @CanIgnoreReturnValue
+        public Builder operatorUsers(Collection<Long> userIds) {
+            operatorUsers = setOnce(operatorUsers, userIds == null ? null : Set.copyOf(userIds), "operatorUsers");
+            return this;
+        }
+
+        /** The roles whose members may use the operator commands; none by default. */
+        @CanIgnoreReturnValue
+        public Builder operatorRoles(Collection<Long> roleIds) {
+            operatorRoles = setOnce(operatorRoles, roleIds == null ? null : Set.copyOf(roleIds), "operatorRoles");
+            return this;
+        }
 
         @CanIgnoreReturnValue
         public Builder access(AccessRules value) {
@@ -274,7 +327,10 @@ public record DiscordConfig(
                     registerCommands == null ? DEFAULT_REGISTER_COMMANDS : registerCommands,
                     commandGuilds == null ? Set.of() : commandGuilds,
                     allowUserMentions == null ? DEFAULT_ALLOW_USER_MENTIONS : allowUserMentions,
-                    showDiagnostics == null ? DEFAULT_SHOW_DIAGNOSTICS : showDiagnostics);
+                    showDiagnostics == null ? DEFAULT_SHOW_DIAGNOSTICS : showDiagnostics,
+                    agents == null ? AgentRules.none() : agents,
+                    operatorUsers == null ? Set.of() : operatorUsers,
+                    operatorRoles == null ? Set.of() : operatorRoles);
         }
 
         private static <T> T setOnce(@Nullable Object current, @Nullable T value, String name) {

@@ -289,9 +289,15 @@ public final class DiscordFrontEnd implements AutoCloseable {
 
     /** The slash commands and the message action of the front end. */
     static List<CommandData> commands() {
-        return List.of(
+        List<CommandData> commands = new ArrayList<>(List.of(
                 Commands.slash(DiscordBridge.ASK, "Start a conversation with the agent (a thread, in a channel)")
-                        .addOption(OptionType.STRING, DiscordBridge.ASK_OPTION, "What the agent should do", true),
+                        .addOption(OptionType.STRING, DiscordBridge.ASK_OPTION, "What the agent should do", true)
+                        .addOption(
+                                OptionType.STRING,
+                                DiscordBridge.ASK_AGENT_OPTION,
+                                "Which agent (when a conversation starts; the usual one if left out)",
+                                false,
+                                true),
                 Commands.slash(DiscordBridge.CANCEL, "Cancel the agent's running turn in this conversation"),
                 Commands.slash(DiscordBridge.RESET, "Start this conversation afresh (the agent forgets it)"),
                 Commands.slash(DiscordBridge.STATUS, "Show what the agent of this conversation is doing"),
@@ -305,7 +311,9 @@ public final class DiscordFrontEnd implements AutoCloseable {
                                 "One of the models the agent offers",
                                 true,
                                 true),
-                Commands.message(DiscordBridge.ASK_MESSAGE));
+                Commands.message(DiscordBridge.ASK_MESSAGE)));
+        commands.addAll(OperatorCommands.commands());
+        return commands;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  *
  * <p>Order: the bot's own messages, then system messages, then DMs (opt-in), then the channel allowlist, then other
  * bots (policy, trust, mention, turn limit), then whether the message is addressed to the bot (a mention of the bot
- * or of a trigger role, a DM, or any message in the bot's own thread), and last the person allowlist, so that people
+ * or of a trigger role, a DM, any message in the bot's own thread or in a bound channel), and last the person allowlist, so that people
  * outside it are shown a sign only when they actually talk to the bot.
  *
  * <p>Immutable and thread-safe.
@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 final class Triggers {
 
     private final AccessRules rules;
+    private final AgentRules agents;
     private final long botUserId;
     private final Set<Long> triggerRoles;
     private final Pattern mentionMarkup;
@@ -27,7 +28,13 @@ final class Triggers {
      *     when a user types the bot's name
      */
     Triggers(AccessRules rules, long botUserId, Set<Long> botRoleIds) {
+        this(rules, AgentRules.none(), botUserId, botRoleIds);
+    }
+
+    /** @param agents the bound channels, where every message is addressed to the bot */
+    Triggers(AccessRules rules, AgentRules agents, long botUserId, Set<Long> botRoleIds) {
         this.rules = rules;
+        this.agents = agents;
         this.botUserId = botUserId;
         Set<Long> roles = new HashSet<>(rules.allowedRoles());
         roles.addAll(botRoleIds);
@@ -51,12 +58,18 @@ final class Triggers {
         if (place == IncomingMessage.Place.DIRECT && !rules.allowDirectMessages()) {
             return new Decision.Ignore(Decision.Reason.DIRECT_MESSAGES_OFF);
         }
+        ChannelBinding binding = place == IncomingMessage.Place.CHANNEL
+                ? agents.binding(message.channelId()).orElse(null)
+                : null;
         if (place != IncomingMessage.Place.DIRECT
-                && !rules.isChannelAllowed(message.channelId(), message.parentChannelId())) {
+                && binding == null
+                && !rules.isChannelAllowed(message.channelId(), message.parentChannelId())
+                && agents.binding(message.parentChannelId()).isEmpty()) {
             return new Decision.Ignore(Decision.Reason.CHANNEL_NOT_ALLOWED);
         }
         boolean mentioned = mentionsBot(message);
         boolean addressed = mentioned
+                || binding != null
                 || place == IncomingMessage.Place.DIRECT
                 || (place == IncomingMessage.Place.THREAD && message.botsThread());
         if (message.authorIsBot()) {
@@ -80,6 +93,9 @@ final class Triggers {
             }
         }
         String prompt = prompt(message.content());
+        if (binding != null && binding.mode() == ChannelBinding.Mode.CHANNEL) {
+            return new Decision.Reply(prompt);
+        }
         return place == IncomingMessage.Place.CHANNEL
                 ? new Decision.StartThread(prompt, ThreadNames.fromText(prompt))
                 : new Decision.Reply(prompt);

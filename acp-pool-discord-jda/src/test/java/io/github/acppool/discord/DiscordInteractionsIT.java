@@ -120,7 +120,16 @@ final class DiscordInteractionsIT {
         assertThat(bulk.get(0).body())
                 .extracting(command -> command.path("name").asText())
                 .containsExactlyInAnyOrder(
-                        "ask", "cancel", "reset", "status", "mode", "model", DiscordBridge.ASK_MESSAGE);
+                        "ask",
+                        "cancel",
+                        "reset",
+                        "status",
+                        "mode",
+                        "model",
+                        "doctor",
+                        "sessions",
+                        "agent",
+                        DiscordBridge.ASK_MESSAGE);
         assertThat(discord.calls("POST", "/applications/*/guilds/*/commands")).isEmpty();
         assertThat(discord.calls("PUT", "/applications/*/commands")).isEmpty();
         assertThat(discord.globalCommandNames()).isEmpty();

@@ -288,6 +288,22 @@ public final class FakeDiscord implements AutoCloseable {
         }
     }
 
+    /**
+     * The message that answers an interaction (its reply, deferred reply or, for a button, the message it updates),
+     * ephemeral ones included; empty before the bot acknowledged it.
+     */
+    public Optional<FakeMessage> originalMessage(FakeInteraction interaction) {
+        lock.lock();
+        try {
+            InteractionState state = interactionsByToken.get(interaction.token());
+            return state == null || state.originalMessageId == 0
+                    ? Optional.empty()
+                    : Optional.ofNullable(messages.get(state.originalMessageId)).map(MessageState::snapshot);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The components (action rows) a message has now, as Discord would send them; an empty array if none. */
     public JsonNode components(long messageId) {
         lock.lock();
@@ -444,7 +460,8 @@ public final class FakeDiscord implements AutoCloseable {
     }
 
     /**
-     * A user runs a slash command in a channel (text channel, thread or DM). Options are sent as string options.
+     * A user runs a slash command in a channel (text channel, thread or DM). Options are sent as string options,
+     * or as integers where the registered command declares an integer option.
      * The command's id is the registered one when the bot registered a command of that name.
      */
     public FakeInteraction runSlashCommand(
@@ -463,13 +480,30 @@ public final class FakeDiscord implements AutoCloseable {
             options.forEach((name, value) -> {
                 ObjectNode option = opts.addObject();
                 option.put("name", name);
-                option.put("type", 3);
-                option.put("value", value);
+                // As Discord does: an option the bot registered as an integer (type 4) arrives as a number.
+                int type = registeredOptionType(registered, name);
+                option.put("type", type);
+                if (type == 4) {
+                    option.put("value", Long.parseLong(value));
+                } else {
+                    option.put("value", value);
+                }
             });
             return dispatchInteraction(2, user, channel, data, null);
         } finally {
             lock.unlock();
         }
+    }
+
+    private static int registeredOptionType(@Nullable ObjectNode registered, String option) {
+        if (registered != null) {
+            for (JsonNode known : registered.path("options")) {
+                if (known.path("name").asText().equals(option)) {
+                    return known.path("type").asInt(3);
+                }
+            }
+        }
+        return 3;
     }
 
     public FakeInteraction runSlashCommand(FakeUser user, FakeChannel channel, String command) {

@@ -172,8 +172,7 @@ public final class ConsoleDemo {
                 agents.agents().forEach((id, entry) -> builder.agent(agentSpec(options, id, entry)));
                 builder.defaultAgent(agents.defaultId()).workingDirectory(conversationId -> workDir);
             }
-            broker = builder
-                    .clientOptions(AcpClientOptions.builder()
+            broker = builder.clientOptions(AcpClientOptions.builder()
                             .permissionPolicy(permissions.policy(mode))
                             .build())
                     .sessionStore(store)

@@ -66,8 +66,8 @@ record ConsoleOptions(
     /** Method ids as agents send them (openai-api-key, oauth-personal): one word, no spaces. */
     private static final Pattern AUTH_METHOD = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/@+-]*");
 
-    private static final Set<String> CONFIG_KEYS =
-            Set.of("agent", "agents", "env", "state-dir", "workdir", "conversation", "auth", "permissions", "warm-agents");
+    private static final Set<String> CONFIG_KEYS = Set.of(
+            "agent", "agents", "env", "state-dir", "workdir", "conversation", "auth", "permissions", "warm-agents");
 
     static final String USAGE = """
             Usage: java -jar examples/target/acp-pool-demo.jar [options]

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.broker.AcpBroker;
+import io.github.acppool.broker.AgentSpec;
 import io.github.acppool.discord.AccessRules;
+import io.github.acppool.discord.AgentRules;
 import io.github.acppool.discord.BotMessagePolicy;
+import io.github.acppool.discord.ChannelBinding;
 import io.github.acppool.discord.DiscordConfig;
 import io.github.acppool.discord.StatusEmoji;
 import io.github.acppool.discord.ToolDisplay;
@@ -52,7 +55,8 @@ record BotConfig(
         Permissions permissions,
         Discord discord,
         @Nullable Metrics metrics,
-        @Nullable Shards shards) {
+        @Nullable Shards shards,
+        Agents agents) {
 
     static final String DEFAULT_TOKEN_ENV = "DISCORD_BOT_TOKEN";
     static final String DEFAULT_STATE_DIRECTORY = "~/.acp-pool/discord-bot";
@@ -84,6 +88,7 @@ record BotConfig(
      * @param authPolicy how the agent authenticates ({@code agent.authMethod}: {@code auto}, the default, picks
      *     the method whose key variable the agent gets; {@code none}; or a method id such as {@code
      *     openai-api-key})
+     * @param description a few words for people choosing the agent ({@code /ask agent:} autocomplete); null for none
      */
     record Agent(
             List<String> commandLine,
@@ -92,7 +97,8 @@ record BotConfig(
             Map<String, String> env,
             List<String> inheritEnv,
             boolean senderHeaders,
-            AuthPolicy authPolicy) {
+            AuthPolicy authPolicy,
+            @Nullable String description) {
         Agent {
             commandLine = List.copyOf(commandLine);
             env = Map.copyOf(env);
@@ -108,9 +114,49 @@ record BotConfig(
             return "Agent[commandLine=" + (demo() ? "(the demo agent)" : commandLine) + ", workingDirectory="
                     + workingDirectory + ", workingDirectoryPerThread=" + workingDirectoryPerThread + ", env="
                     + new TreeSet<>(env.keySet()) + ", inheritEnv=" + inheritEnv + ", senderHeaders=" + senderHeaders
-                    + ", authMethod=" + authPolicy + "]";
+                    + ", authMethod=" + authPolicy + (description == null ? "" : ", description=" + description)
+                    + "]";
         }
     }
+
+    /**
+     * Every agent the bot offers. A file with the single {@code agent:} section has one, with the id {@value
+     * AgentSpec#DEFAULT_ID_FOR_SINGLE}; one with the {@code agents:} map has one per entry.
+     *
+     * @param byId the agents by id, in the file's order
+     * @param defaultId the agent of a conversation that names none ({@code defaultAgent}, else the first entry)
+     * @param named whether the file gave the {@code agents:} map (the broker then gets one {@link AgentSpec} each)
+     * @param bindings the channels bound to one agent ({@code bindings:})
+     */
+    record Agents(Map<String, Agent> byId, String defaultId, boolean named, List<Binding> bindings) {
+        Agents {
+            byId = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byId));
+            bindings = List.copyOf(bindings);
+        }
+
+        Agent defaultAgent() {
+            return java.util.Objects.requireNonNull(byId.get(defaultId));
+        }
+
+        /** The default agent first, then the others in the file's order. */
+        List<String> ids() {
+            List<String> ids = new java.util.ArrayList<>();
+            ids.add(defaultId);
+            byId.keySet().stream().filter(id -> !id.equals(defaultId)).forEach(ids::add);
+            return ids;
+        }
+    }
+
+    /**
+     * A channel bound to one agent ({@code bindings:} item).
+     *
+     * @param workingDirectory where the binding's conversations run (absolute); null for the agent's own
+     */
+    record Binding(
+            long channelId,
+            String agentId,
+            ChannelBinding.Mode mode,
+            @Nullable Path workingDirectory) {}
 
     /**
      * Where the bot keeps what survives a restart.
@@ -272,13 +318,28 @@ record BotConfig(
         BotConfig config(Section root) {
             // The agent section needs the state and discord ones; error messages list the keys in the files' order.
             for (String key : List.of(
-                    "agent", "state", "pool", "drain", "liveness", "permissions", "discord", "metrics", "shards")) {
+                    "agent",
+                    "agents",
+                    "defaultAgent",
+                    "allowedAgents",
+                    "bindings",
+                    "operators",
+                    "state",
+                    "pool",
+                    "drain",
+                    "liveness",
+                    "permissions",
+                    "discord",
+                    "metrics",
+                    "shards")) {
                 root.has(key);
             }
             State state = state(root.section("state"));
             Section discordSection = root.section("discord");
-            Discord discord = discord(discordSection);
-            Agent agent = agent(root.section("agent"), state, discord.tokenEnv());
+            Agents agents = agents(root, state, discordSection.string("tokenEnv", DEFAULT_TOKEN_ENV));
+            AgentRules rules = agentRules(root, agents);
+            Discord discord = discord(discordSection, rules, root.section("operators"));
+            Agent agent = agents.defaultAgent();
             BotConfig config = new BotConfig(
                     agent,
                     state,
@@ -288,7 +349,8 @@ record BotConfig(
                     permissions(root.section("permissions")),
                     discord,
                     metrics(root.section("metrics")),
-                    shards(root.section("shards")));
+                    shards(root.section("shards")),
+                    agents);
             root.finish();
             return config;
         }
@@ -347,12 +409,161 @@ record BotConfig(
             return new State(directory, store);
         }
 
+        // ------------------------------------------------------------ agents, bindings, operators
+
+        /** The single {@code agent:} section, or the {@code agents:} map with its {@code defaultAgent}. */
+        private Agents agents(Section root, State state, String tokenEnv) {
+            Section map = root.section("agents");
+            if (!root.has("agents")) {
+                if (root.has("defaultAgent")) {
+                    throw new ConfigException("defaultAgent", "applies only with the agents: map");
+                }
+                Agent agent = agent(root.section("agent"), state, tokenEnv);
+                return new Agents(
+                        Map.of(AgentSpec.DEFAULT_ID_FOR_SINGLE, agent),
+                        AgentSpec.DEFAULT_ID_FOR_SINGLE,
+                        false,
+                        bindings(root, Set.of(AgentSpec.DEFAULT_ID_FOR_SINGLE), AgentSpec.DEFAULT_ID_FOR_SINGLE));
+            }
+            if (root.has("agent")) {
+                throw new ConfigException(
+                        "agents", "give either agent: (one agent) or agents: (several by name), not both");
+            }
+            List<String> ids = map.keys();
+            if (ids.isEmpty()) {
+                throw new ConfigException("agents", "name at least one agent, e.g. agents: {codex: {command: ...}}");
+            }
+            Map<String, Agent> byId = new LinkedHashMap<>();
+            Map<String, Boolean> explicitHeaders = new LinkedHashMap<>();
+            for (String id : ids) {
+                if (!AgentSpec.ID_PATTERN.matcher(id).matches()) {
+                    throw new ConfigException(
+                            map.path(id),
+                            "an agent's name must be 1-32 letters, digits, '-' or '_', starting with a letter or"
+                                    + " digit (people type it: @bot codex: ...), got \"" + id + "\"");
+                }
+                if (byId.keySet().stream().anyMatch(id::equalsIgnoreCase)) {
+                    throw new ConfigException(map.path(id), "two agents are named " + id + " (names ignore case)");
+                }
+                Section entry = map.section(id);
+                if (entry.has("senderHeaders")) {
+                    explicitHeaders.put(id, entry.bool("senderHeaders", false));
+                }
+                byId.put(id, agent(entry, state, tokenEnv));
+            }
+            String defaultId = root.nonBlank("defaultAgent");
+            if (defaultId == null) {
+                defaultId = ids.get(0);
+            } else if (!byId.containsKey(defaultId.strip())) {
+                throw new ConfigException(
+                        "defaultAgent",
+                        "no agent is named \"" + defaultId + "\"; the agents are " + String.join(", ", ids));
+            }
+            defaultId = defaultId.strip();
+            // The broker composes every prompt the same way: the default agent's choice holds for all.
+            boolean headers =
+                    java.util.Objects.requireNonNull(byId.get(defaultId)).senderHeaders();
+            for (var explicit : explicitHeaders.entrySet()) {
+                if (explicit.getValue() != headers) {
+                    throw new ConfigException(
+                            map.path(explicit.getKey()) + ".senderHeaders",
+                            "every agent gets the same senderHeaders as the default agent (" + defaultId + ": "
+                                    + headers + "); set it there");
+                }
+            }
+            byId.replaceAll((id, agent) -> agent.senderHeaders() == headers
+                    ? agent
+                    : new Agent(
+                            agent.commandLine(),
+                            agent.workingDirectory(),
+                            agent.workingDirectoryPerThread(),
+                            agent.env(),
+                            agent.inheritEnv(),
+                            headers,
+                            agent.authPolicy(),
+                            agent.description()));
+            map.finish();
+            return new Agents(byId, defaultId, true, bindings(root, byId.keySet(), defaultId));
+        }
+
+        private List<Binding> bindings(Section root, Set<String> agentIds, String defaultId) {
+            List<Binding> bindings = new java.util.ArrayList<>();
+            Set<Long> bound = new java.util.HashSet<>();
+            for (Section item : root.sections("bindings")) {
+                Set<Long> channel = item.ids("channel");
+                if (channel.size() != 1) {
+                    throw new ConfigException(item.path("channel"), "needs the id of one channel to bind");
+                }
+                long channelId = channel.iterator().next();
+                if (!bound.add(channelId)) {
+                    throw new ConfigException(item.path("channel"), "this channel is bound already");
+                }
+                String agentId = item.nonBlank("agent");
+                agentId = agentId == null ? defaultId : agentId.strip();
+                if (!agentIds.contains(agentId)) {
+                    throw new ConfigException(
+                            item.path("agent"),
+                            "no agent is named \"" + agentId + "\"; the agents are " + String.join(", ", agentIds));
+                }
+                ChannelBinding.Mode mode = item.choice("mode", enumChoices(ChannelBinding.Mode.values()));
+                Path workingDirectory =
+                        item.has("workingDirectory") ? path(item, "workingDirectory", "", baseDirectory) : null;
+                item.finish();
+                bindings.add(new Binding(
+                        channelId, agentId, mode == null ? ChannelBinding.Mode.CHANNEL : mode, workingDirectory));
+            }
+            return bindings;
+        }
+
+        /** {@code allowedAgents:} (channels and roles to agent names) and the bindings, for the front end. */
+        private static AgentRules agentRules(Section root, Agents agents) {
+            Section allowed = root.section("allowedAgents");
+            Map<Long, Set<String>> channels = idToAgents(allowed.section("channels"), agents);
+            Map<Long, Set<String>> roles = idToAgents(allowed.section("roles"), agents);
+            allowed.finish();
+            List<ChannelBinding> bindings = agents.bindings().stream()
+                    .map(b -> new ChannelBinding(b.channelId(), b.agentId(), b.mode()))
+                    .toList();
+            return new AgentRules(channels, roles, bindings);
+        }
+
+        private static Map<Long, Set<String>> idToAgents(Section section, Agents agents) {
+            Map<Long, Set<String>> out = new LinkedHashMap<>();
+            for (String key : section.keys()) {
+                long id = 0;
+                if (key.strip().matches("\\d{1,19}")) {
+                    try {
+                        id = Long.parseLong(key.strip());
+                    } catch (NumberFormatException e) {
+                        id = 0;
+                    }
+                }
+                if (id <= 0) {
+                    throw new ConfigException(
+                            section.path(key),
+                            "expected a Discord id as the key (Developer Mode, right click, Copy ID)");
+                }
+                List<String> names = section.strings(key);
+                for (int i = 0; i < names.size(); i++) {
+                    if (!agents.byId().containsKey(names.get(i))) {
+                        throw new ConfigException(
+                                section.path(key) + "[" + i + "]",
+                                "no agent is named \"" + names.get(i) + "\"; the agents are "
+                                        + String.join(", ", agents.byId().keySet()));
+                    }
+                }
+                out.put(id, new LinkedHashSet<>(names));
+            }
+            section.finish();
+            return out;
+        }
+
         private Agent agent(Section section, State state, String tokenEnv) {
             List<String> commandLine;
             String commandKey = section.path("command");
             if (!section.has("command")) {
                 if (!section.strings("args").isEmpty()) {
-                    throw new ConfigException(section.path("args"), "needs agent.command");
+                    throw new ConfigException(section.path("args"), "needs " + commandKey);
                 }
                 commandLine = List.of();
             } else {
@@ -361,14 +572,16 @@ record BotConfig(
                 if (commandLine.size() > 1 && !args.isEmpty()) {
                     throw new ConfigException(
                             section.path("args"),
-                            "give the arguments either in agent.command (a list) or in agent.args, not both");
+                            "give the arguments either in " + commandKey + " (a list) or in " + section.path("args")
+                                    + ", not both");
                 }
                 commandLine.addAll(args);
                 if (commandLine.isEmpty() || commandLine.get(0).isBlank()) {
                     throw new ConfigException(
                             commandKey,
                             "the agent command is empty; name an executable (e.g. [npx, -y,"
-                                    + " \"@zed-industries/codex-acp\"]), or leave agent.command out for the demo agent");
+                                    + " \"@zed-industries/codex-acp\"]), or leave " + commandKey
+                                    + " out for the demo agent");
                 }
             }
             Path workingDirectory = path(
@@ -387,8 +600,17 @@ record BotConfig(
             }
             boolean senderHeaders = section.bool("senderHeaders", !commandLine.isEmpty());
             AuthPolicy auth = authPolicy(section);
+            String description = section.nonBlank("description");
             section.finish();
-            return new Agent(commandLine, workingDirectory, perThread, env, inherit, senderHeaders, auth);
+            return new Agent(
+                    commandLine,
+                    workingDirectory,
+                    perThread,
+                    env,
+                    inherit,
+                    senderHeaders,
+                    auth,
+                    description == null ? null : description.strip());
         }
 
         private static AuthPolicy authPolicy(Section section) {
@@ -503,7 +725,7 @@ record BotConfig(
             return new Permissions(mode, new LinkedHashSet<>(kinds));
         }
 
-        private static Discord discord(Section section) {
+        private static Discord discord(Section section, AgentRules agents, Section operators) {
             String tokenEnv = section.string("tokenEnv", DEFAULT_TOKEN_ENV);
             if (!ENV_NAME.matcher(tokenEnv).matches()) {
                 throw new ConfigException(
@@ -521,6 +743,8 @@ record BotConfig(
             BotMessagePolicy bots = section.choice("botMessages", enumChoices(BotMessagePolicy.values()));
             access.botMessages(bots == null ? AccessRules.DEFAULT_BOT_MESSAGES : bots);
             DiscordConfig.Builder frontEnd = DiscordConfig.builder().access(access.build());
+            frontEnd.agents(agents).operatorUsers(operators.ids("users")).operatorRoles(operators.ids("roles"));
+            operators.finish();
             ToolDisplay toolDisplay = section.choice("toolDisplay", enumChoices(ToolDisplay.values()));
             if (toolDisplay != null) {
                 frontEnd.toolDisplay(toolDisplay);

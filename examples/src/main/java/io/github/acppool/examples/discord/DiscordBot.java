@@ -124,9 +124,7 @@ public final class DiscordBot {
             return 1;
         }
         err.println("acp-pool discord bot: running as " + bot.botName() + " with "
-                + (config.agent().demo()
-                        ? "the bundled demo agent"
-                        : String.join(" ", config.agent().commandLine()))
+                + describeAgents(config)
                 + (config.permissions().mode() == PermissionMode.ASK
                         ? ""
                         : "; permissions: "
@@ -138,6 +136,18 @@ public final class DiscordBot {
                 + " (stop with Ctrl-C)");
         onStart.started(bot);
         return bot.awaitStop();
+    }
+
+    /** "the bundled demo agent", its command line, or the agents' names with the default first. */
+    static String describeAgents(BotConfig config) {
+        if (config.agents().named()) {
+            List<String> ids = config.agents().ids();
+            return "the agents " + ids.get(0) + " (default)"
+                    + (ids.size() > 1 ? ", " + String.join(", ", ids.subList(1, ids.size())) : "");
+        }
+        return config.agent().demo()
+                ? "the bundled demo agent"
+                : String.join(" ", config.agent().commandLine());
     }
 
     /** Logs go to stderr at INFO, unless set with -D already. */

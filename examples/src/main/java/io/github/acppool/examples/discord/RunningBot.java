@@ -5,6 +5,7 @@ import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.BrokerListener;
+import io.github.acppool.broker.AgentSpec;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.DiscordFrontEnd;
@@ -28,10 +29,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongUnaryOperator;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
-import net.dv8tion.jda.api.events.session.ReadyEvent;
+import java.util.function.LongFunction;
+import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
 import net.dv8tion.jda.api.events.session.ShutdownEvent;
 import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.EventListener;
@@ -110,7 +114,10 @@ final class RunningBot implements AutoCloseable {
             PrometheusMeterRegistry registry =
                     config.metrics() == null ? null : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MicrometerBrokerMetrics metrics = registry == null ? null : MicrometerBrokerMetrics.create(registry);
-            AcpBroker broker = broker(config, store, frontEnd, metrics);
+            // A thread of a bound channel works in the binding's directory; only JDA knows a thread's parent.
+            AtomicReference<@Nullable LongFunction<@Nullable ThreadChannel>> threads = new AtomicReference<>();
+            AcpBroker broker =
+                    broker(config, store, frontEnd, threadId -> parentOf(threads.get(), threadId), metrics);
             started.add(broker);
             if (metrics != null) {
                 metrics.bindTo(broker);
@@ -118,6 +125,7 @@ final class RunningBot implements AutoCloseable {
             RunningBot bot;
             if (config.shards() == null) {
                 JDA jda = login(config, token);
+                threads.set(jda::getThreadChannelById);
                 started.add(() -> shutdown(jda));
                 frontEnd.start(broker, jda);
                 bot = new RunningBot(frontEnd, broker, jda, null);
@@ -127,6 +135,7 @@ final class RunningBot implements AutoCloseable {
                 }
             } else {
                 ShardManager shards = loginShards(config, config.shards(), token);
+                threads.set(shards::getThreadChannelById);
                 started.add(() -> shutdown(shards));
                 frontEnd.start(broker, shards);
                 bot = new RunningBot(frontEnd, broker, null, shards);
@@ -298,19 +307,34 @@ final class RunningBot implements AutoCloseable {
             if (current != null) {
                 Files.createDirectories(current);
             }
-            current = config.agent().workingDirectory();
-            Files.createDirectories(current);
+            for (BotConfig.Agent agent : config.agents().byId().values()) {
+                current = agent.workingDirectory();
+                Files.createDirectories(current);
+            }
+            for (BotConfig.Binding binding : config.agents().bindings()) {
+                if (binding.workingDirectory() != null) {
+                    current = binding.workingDirectory();
+                    Files.createDirectories(current);
+                }
+            }
         } catch (IOException | RuntimeException e) {
             throw new StartException("cannot create the directory " + current + ": " + describe(e), e);
         }
     }
 
-    static AcpBroker broker(BotConfig config, SessionStore store, DiscordFrontEnd frontEnd) {
-        return broker(config, store, frontEnd, null);
-    }
-
+    /**
+     * The broker: with the single {@code agent:} section one agent as before, with the {@code agents:} map one {@link
+     * AgentSpec} per entry (its own working directory rule and authentication; the rest is shared).
+     *
+     * @param parentOf the parent channel of a thread, 0 if unknown (for the working directory of bound channels)
+     * @param listener told about the broker's connections and turns (the metrics), if any
+     */
     static AcpBroker broker(
-            BotConfig config, SessionStore store, DiscordFrontEnd frontEnd, @Nullable BrokerListener listener) {
+            BotConfig config,
+            SessionStore store,
+            DiscordFrontEnd frontEnd,
+            LongUnaryOperator parentOf,
+            @Nullable BrokerListener listener) {
         BotConfig.Permissions permissions = config.permissions();
         PermissionPolicy policy =
                 switch (permissions.mode()) {
@@ -323,13 +347,25 @@ final class RunningBot implements AutoCloseable {
         if (listener != null) {
             builder.listener(listener);
         }
-        if (config.agent().workingDirectoryPerThread()) {
-            builder.agent(agent(config)).workingDirectory(workingDirectory(config.agent()));
+        BotConfig.Agents agents = config.agents();
+        if (agents.named()) {
+            for (String id : agents.ids()) {
+                BotConfig.Agent agent =
+                        java.util.Objects.requireNonNull(agents.byId().get(id));
+                AgentSpec.Builder spec = AgentSpec.builder(id, launchSpec(config, agent, id))
+                        .workingDirectory(workingDirectory(agent, agents.bindings(), parentOf));
+                if (agent.description() != null) {
+                    spec.description(agent.description());
+                }
+                builder.agent(spec.build());
+            }
+            builder.defaultAgent(agents.defaultId());
         } else {
-            // One directory for every thread, in the launch spec: warm agents start there at once.
-            builder.agent(agent(config).withWorkingDirectory(config.agent().workingDirectory()));
+            builder.agent(agent(config))
+                    .workingDirectory(workingDirectory(config.agent(), agents.bindings(), parentOf));
         }
-        return builder.clientOptions(
+        return builder.stateDirectory(config.state().directory())
+                .clientOptions(
                         AcpClientOptions.builder().permissionPolicy(policy).build())
                 .sessionStore(store)
                 .promptComposer(config.agent().senderHeaders() ? PromptComposer.attributed() : PromptComposer.plain())
@@ -347,14 +383,21 @@ final class RunningBot implements AutoCloseable {
 
     /** The agent to run: the configured command line, or the demo agent keeping its sessions in the state dir. */
     static AgentLaunchSpec agent(BotConfig config) {
-        BotConfig.Agent agent = config.agent();
+        return launchSpec(config, config.agent(), null);
+    }
+
+    /**
+     * One agent's launch spec; a demo agent of the {@code agents:} map keeps its sessions in a file of its own
+     * ({@code demo-agent-sessions-<id>.json}), so that two never share one.
+     */
+    static AgentLaunchSpec launchSpec(BotConfig config, BotConfig.Agent agent, @Nullable String id) {
+        String sessions = id == null
+                ? BotConfig.DEMO_AGENT_SESSIONS
+                : BotConfig.DEMO_AGENT_SESSIONS.replace(".json", "-" + id + ".json");
         List<String> command = agent.demo()
                 ? DemoAgentLauncher.command(
                         "--sessions-file",
-                        config.state()
-                                .directory()
-                                .resolve(BotConfig.DEMO_AGENT_SESSIONS)
-                                .toString())
+                        config.state().directory().resolve(sessions).toString())
                 : agent.commandLine();
         AgentLaunchSpec.Builder spec = AgentLaunchSpec.builder(command.get(0)).args(command.subList(1, command.size()));
         agent.env().forEach(spec::env);
@@ -368,11 +411,63 @@ final class RunningBot implements AutoCloseable {
      * discord:<thread id>}) becomes a safe directory name ({@code discord-<thread id>}).
      */
     static Function<String, Path> workingDirectory(BotConfig.Agent agent) {
-        Path base = agent.workingDirectory();
-        if (!agent.workingDirectoryPerThread()) {
+        return workingDirectory(agent.workingDirectory(), agent.workingDirectoryPerThread());
+    }
+
+    private static Function<String, Path> workingDirectory(Path base, boolean perThread) {
+        if (!perThread) {
             return conversationId -> base;
         }
         return conversationId -> base.resolve(conversationId.replaceAll("[^A-Za-z0-9._-]", "-"));
+    }
+
+    /**
+     * As {@link #workingDirectory(BotConfig.Agent)}, except for the conversations of a binding with a working
+     * directory of its own: the bound channel (mode channel) or a thread of it (mode thread) works there (in a
+     * subdirectory per thread if the agent has {@code workingDirectoryPerThread}).
+     */
+    static Function<String, Path> workingDirectory(
+            BotConfig.Agent agent, List<BotConfig.Binding> bindings, LongUnaryOperator parentOf) {
+        Function<String, Path> own = workingDirectory(agent);
+        Map<Long, Function<String, Path>> bound = new java.util.HashMap<>();
+        for (BotConfig.Binding binding : bindings) {
+            Path directory = binding.workingDirectory();
+            if (directory != null) {
+                bound.put(binding.channelId(), workingDirectory(directory, agent.workingDirectoryPerThread()));
+            }
+        }
+        if (bound.isEmpty()) {
+            return own;
+        }
+        return conversationId -> {
+            long channel = channelOf(conversationId);
+            Function<String, Path> rule = bound.get(channel);
+            if (rule == null && channel != 0) {
+                rule = bound.get(parentOf.applyAsLong(channel));
+            }
+            return (rule == null ? own : rule).apply(conversationId);
+        };
+    }
+
+    /** The channel (or thread) id of a Discord conversation id, 0 for another. */
+    private static long channelOf(String conversationId) {
+        if (!conversationId.startsWith(DiscordFrontEnd.CONVERSATION_PREFIX)) {
+            return 0;
+        }
+        try {
+            return Long.parseUnsignedLong(conversationId.substring(DiscordFrontEnd.CONVERSATION_PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** The parent channel of a thread JDA knows, else 0. */
+    private static long parentOf(@Nullable LongFunction<@Nullable ThreadChannel> threads, long threadId) {
+        if (threads == null) {
+            return 0;
+        }
+        ThreadChannel thread = threads.apply(threadId);
+        return thread == null ? 0 : thread.getParentChannel().getIdLong();
     }
 
     private static JDA login(BotConfig config, String token) {

@@ -227,6 +227,29 @@ final class Section {
         return out;
     }
 
+    /** The keys of this section, in the file's order (each counts as read). */
+    List<String> keys() {
+        List<String> out = new ArrayList<>();
+        if (node != null) {
+            for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                known.add(name);
+                out.add(name);
+            }
+        }
+        return out;
+    }
+
+    /** A list of mappings ({@code - key: value} items); an absent key is an empty list. */
+    List<Section> sections(String key) {
+        return list(key, (item, itemPath) -> {
+            if (!item.isObject()) {
+                throw new ConfigException(itemPath, "expected a mapping (key: value lines), got " + kind(item));
+            }
+            return new Section(item, itemPath);
+        });
+    }
+
     /** Refuses every key of this section that no read asked for. */
     void finish() {
         if (node == null) {

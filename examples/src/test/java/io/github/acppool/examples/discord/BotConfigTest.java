@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.AuthPolicy;
+import io.github.acppool.broker.AgentSpec;
+import io.github.acppool.discord.AgentRules;
 import io.github.acppool.discord.BotMessagePolicy;
+import io.github.acppool.discord.ChannelBinding;
 import io.github.acppool.discord.DiscordConfig;
 import io.github.acppool.discord.StatusEmoji;
 import io.github.acppool.discord.ToolDisplay;
@@ -80,6 +83,104 @@ final class BotConfigTest {
     }
 
     @Test
+    void theSingleAgentForm_isOneAgentNamedDefault_withoutRules() {
+        BotConfig config = parse("agent: {command: [/opt/agent]}\n");
+
+        assertThat(config.agents().named()).isFalse();
+        assertThat(config.agents().defaultId()).isEqualTo(AgentSpec.DEFAULT_ID_FOR_SINGLE);
+        assertThat(config.agents().byId()).containsOnlyKeys(AgentSpec.DEFAULT_ID_FOR_SINGLE);
+        assertThat(config.agents().defaultAgent()).isSameAs(config.agent());
+        assertThat(config.discord().frontEnd().agents()).isEqualTo(AgentRules.none());
+        assertThat(config.discord().frontEnd().operatorRoles()).isEmpty();
+    }
+
+    @Test
+    void theAgentsMap_givesEveryEntryTheKeysOfAgent_andTheRulesGoToTheFrontEnd() {
+        BotConfig config = parse("""
+                agents:
+                  claude:
+                    description: Claude Code
+                    command: [npx, -y, "@agentclientprotocol/claude-agent-acp"]
+                    inheritEnv: [ANTHROPIC_API_KEY]
+                  codex:
+                    command: npx
+                    args: [-y, "@zed-industries/codex-acp"]
+                    workingDirectory: codex-work
+                    authMethod: openai-api-key
+                defaultAgent: codex
+                allowedAgents:
+                  channels:
+                    "100": [codex]
+                  roles:
+                    "200": [claude, codex]
+                bindings:
+                  - channel: 300
+                    agent: claude
+                    workingDirectory: ~/bound
+                  - channel: "400"
+                    mode: thread
+                operators:
+                  roles: [500]
+                  users: ["600"]
+                """);
+
+        BotConfig.Agents agents = config.agents();
+        assertThat(agents.named()).isTrue();
+        assertThat(agents.byId()).containsOnlyKeys("claude", "codex");
+        assertThat(agents.defaultId()).isEqualTo("codex");
+        assertThat(agents.ids()).containsExactly("codex", "claude");
+        assertThat(config.agent()).isSameAs(agents.byId().get("codex"));
+        BotConfig.Agent claude = agents.byId().get("claude");
+        assertThat(claude.description()).isEqualTo("Claude Code");
+        assertThat(claude.commandLine()).containsExactly("npx", "-y", "@agentclientprotocol/claude-agent-acp");
+        assertThat(claude.inheritEnv()).containsExactly("ANTHROPIC_API_KEY");
+        assertThat(claude.workingDirectory()).isEqualTo(HOME.resolve(".acp-pool/discord-bot/workspace"));
+        BotConfig.Agent codex = agents.byId().get("codex");
+        assertThat(codex.description()).isNull();
+        assertThat(codex.workingDirectory()).isEqualTo(BASE.resolve("codex-work"));
+        assertThat(codex.authPolicy()).isEqualTo(AuthPolicy.method("openai-api-key"));
+        assertThat(agents.bindings())
+                .containsExactly(
+                        new BotConfig.Binding(300, "claude", ChannelBinding.Mode.CHANNEL, HOME.resolve("bound")),
+                        new BotConfig.Binding(400, "codex", ChannelBinding.Mode.THREAD, null));
+
+        DiscordConfig frontEnd = config.discord().frontEnd();
+        assertThat(frontEnd.agents())
+                .isEqualTo(new AgentRules(
+                        Map.of(100L, Set.of("codex")),
+                        Map.of(200L, Set.of("claude", "codex")),
+                        List.of(
+                                new ChannelBinding(300, "claude", ChannelBinding.Mode.CHANNEL),
+                                new ChannelBinding(400, "codex", ChannelBinding.Mode.THREAD))));
+        assertThat(frontEnd.operatorRoles()).containsExactly(500L);
+        assertThat(frontEnd.operatorUsers()).containsExactly(600L);
+        assertThat(frontEnd.isOperator(600, Set.of())).isTrue();
+        assertThat(frontEnd.isOperator(7, Set.of(500L))).isTrue();
+        assertThat(frontEnd.isOperator(7, Set.of(8L))).isFalse();
+    }
+
+    @Test
+    void theAgentsMap_defaultsToItsFirstEntry_andAnEntryWithoutCommandIsTheDemoAgent() {
+        BotConfig config = parse("agents:\n  demo: {}\n  other: {command: /opt/other}\n");
+
+        assertThat(config.agents().defaultId()).isEqualTo("demo");
+        assertThat(config.agent().demo()).isTrue();
+        assertThat(config.agents().byId().get("other").senderHeaders())
+                .as("the default agent's choice holds for every agent")
+                .isFalse();
+    }
+
+    @Test
+    void theMultiAgentExample_isValid() throws Exception {
+        BotConfig config = BotConfig.load(exampleConfig("multi-agent.yaml"), HOME);
+
+        assertThat(config.agents().named()).isTrue();
+        assertThat(config.agents().byId()).containsOnlyKeys("claude", "codex", "demo");
+        assertThat(config.agents().defaultId()).isEqualTo("claude");
+        assertThat(config.agents().byId().get("demo").demo()).isTrue();
+    }
+
+    @Test
     void nullSectionsAndKeys_countAsAbsent() {
         assertThat(parse("agent:\npool: ~\ndiscord:\n  tokenEnv:\n")).isEqualTo(parse(""));
     }
@@ -100,7 +201,8 @@ final class BotConfigTest {
                         shipped.permissions(),
                         shipped.discord(),
                         shipped.metrics(),
-                        shipped.shards()))
+                        shipped.shards(),
+                        defaults.agents()))
                 .isEqualTo(defaults);
     }
 
@@ -226,7 +328,8 @@ final class BotConfigTest {
                         Map.of("MODE", "fast", "LEVEL", "3"),
                         List.of("API_KEY"),
                         false,
-                        AuthPolicy.method("openai-api-key")));
+                        AuthPolicy.method("openai-api-key"),
+                        null));
         assertThat(config.state())
                 .isEqualTo(new BotConfig.State(BASE.resolve("state"), Path.of("/var/lib/bot/store.json")));
         assertThat(config.metrics()).isEqualTo(new BotConfig.Metrics("10.0.0.5", 9464));
@@ -294,9 +397,50 @@ final class BotConfigTest {
                 Arguments.of("pool: {maxAgents: 1\n", "not valid YAML at line"),
                 Arguments.of("pool: {maxAgents: 1, maxAgents: 2}", "not valid YAML at line 1"),
                 Arguments.of(
-                        "agents: {}",
-                        "agents: unknown key (did you mean agent?); the keys here are agent, state, pool, drain,"
-                                + " liveness, permissions, discord, metrics, shards"),
+                        "agen: {}",
+                        "agen: unknown key (did you mean agent?); the keys here are agent, agents, defaultAgent,"
+                                + " allowedAgents, bindings, operators, state, pool, drain, liveness, permissions,"
+                                + " discord, metrics, shards"),
+                // The agents map: each entry is checked as agent: is, naming the entry's key.
+                Arguments.of("agents: {}", "agents: name at least one agent"),
+                Arguments.of(
+                        "agent: {command: a}\nagents: {b: {command: b}}",
+                        "agents: give either agent: (one agent) or agents: (several by name), not both"),
+                Arguments.of("agents: {codex: {command: []}}", "agents.codex.command: the agent command is empty"),
+                Arguments.of("agents: {codex: {args: [x]}}", "agents.codex.args: needs agents.codex.command"),
+                Arguments.of("agents: {codex: {comand: x}}", "agents.codex.comand: unknown key in agents.codex"),
+                Arguments.of(
+                        "agents: {codex: {command: x, inheritEnv: [DISCORD_BOT_TOKEN]}}",
+                        "agents.codex.inheritEnv[0]: the bot token (DISCORD_BOT_TOKEN) must not be given"),
+                Arguments.of("agents: {codex: 3}", "agents.codex: expected a mapping"),
+                Arguments.of("agents: {\"co dex\": {command: x}}", "agents.co dex: an agent's name must be"),
+                Arguments.of(
+                        "agents: {a: {command: x}, A: {command: y}}",
+                        "agents.A: two agents are named A (names ignore case)"),
+                Arguments.of(
+                        "agents: {a: {command: x}}\ndefaultAgent: b",
+                        "defaultAgent: no agent is named \"b\"; the agents are a"),
+                Arguments.of("defaultAgent: b", "defaultAgent: applies only with the agents: map"),
+                Arguments.of(
+                        "agents: {a: {command: x}, b: {command: y, senderHeaders: false}}",
+                        "agents.b.senderHeaders: every agent gets the same senderHeaders as the default agent"),
+                Arguments.of(
+                        "agents: {a: {command: x}}\nallowedAgents: {channels: {\"12\": [b]}}",
+                        "allowedAgents.channels.12[0]: no agent is named \"b\"; the agents are a"),
+                Arguments.of(
+                        "agents: {a: {command: x}}\nallowedAgents: {roles: {general: [a]}}",
+                        "allowedAgents.roles.general: expected a Discord id as the key"),
+                Arguments.of("allowedAgents: {users: {}}", "allowedAgents.users: unknown key in allowedAgents"),
+                Arguments.of("bindings: [{agent: default}]", "bindings[0].channel: needs the id of one channel"),
+                Arguments.of(
+                        "bindings: [{channel: 5, agent: codex}]", "bindings[0].agent: no agent is named \"codex\""),
+                Arguments.of(
+                        "bindings: [{channel: 5, mode: room}]", "bindings[0].mode: expected one of channel, thread"),
+                Arguments.of(
+                        "bindings: [{channel: 5}, {channel: 5, mode: thread}]",
+                        "bindings[1].channel: this channel is bound already"),
+                Arguments.of("bindings: [5]", "bindings[0]: expected a mapping"),
+                Arguments.of("operators: {roles: [x]}", "operators.roles[0]: expected a Discord id"),
                 Arguments.of(
                         "pool: {maxAgent: 3}",
                         "pool.maxAgent: unknown key in pool (did you mean maxAgents?); the keys here are maxAgents,"),
