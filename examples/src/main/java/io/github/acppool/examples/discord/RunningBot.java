@@ -4,8 +4,8 @@ import io.github.acppool.acp.AcpClientOptions;
 import io.github.acppool.acp.AgentLaunchSpec;
 import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
-import io.github.acppool.broker.BrokerListener;
 import io.github.acppool.broker.AgentSpec;
+import io.github.acppool.broker.BrokerListener;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.DiscordFrontEnd;
@@ -31,11 +31,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.LongFunction;
 import java.util.function.LongUnaryOperator;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.JDABuilder;
-import java.util.function.LongFunction;
 import net.dv8tion.jda.api.entities.channel.concrete.ThreadChannel;
+import net.dv8tion.jda.api.events.session.ReadyEvent;
 import net.dv8tion.jda.api.events.session.ShutdownEvent;
 import net.dv8tion.jda.api.exceptions.InvalidTokenException;
 import net.dv8tion.jda.api.hooks.EventListener;
@@ -116,8 +117,7 @@ final class RunningBot implements AutoCloseable {
             MicrometerBrokerMetrics metrics = registry == null ? null : MicrometerBrokerMetrics.create(registry);
             // A thread of a bound channel works in the binding's directory; only JDA knows a thread's parent.
             AtomicReference<@Nullable LongFunction<@Nullable ThreadChannel>> threads = new AtomicReference<>();
-            AcpBroker broker =
-                    broker(config, store, frontEnd, threadId -> parentOf(threads.get(), threadId), metrics);
+            AcpBroker broker = broker(config, store, frontEnd, threadId -> parentOf(threads.get(), threadId), metrics);
             started.add(broker);
             if (metrics != null) {
                 metrics.bindTo(broker);
