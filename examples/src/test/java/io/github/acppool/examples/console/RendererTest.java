@@ -417,6 +417,26 @@ final class RendererTest {
     }
 
     @Test
+    void lineEditor_theStatusLineShowsTheTimeWaited_andTheOutputHasNoPromptNorSpinner() {
+        List<String> status = new java.util.ArrayList<>();
+        Renderer renderer =
+                new Renderer(new PrintStream(bytes, false, StandardCharsets.UTF_8), status::add, false, now::get);
+        renderer.prompt();
+        renderer.submitted("main", "hello");
+        advance(Duration.ofMillis(3200));
+        renderer.tick();
+        assertThat(status).containsExactly("\033[2mmain: waiting for the agent · 3.2 s\033[0m");
+        renderer.event("main", new TurnEvent.TextChunk("Hi.", null));
+        renderer.finished("main", completed(message("m1", "hello"), "Hi."));
+        renderer.prompt();
+        renderer.tick();
+        assertThat(status).as("nothing waits any more").endsWith((String) null);
+        assertThat(output()).as("the line editor shows the prompt").doesNotContain("main> ", "\r");
+        assertThat(output()).contains("Hi.\n");
+        assertThat(renderer.promptText()).isEqualTo("\033[1mmain> \033[0m");
+    }
+
+    @Test
     void lateText_isPrintedUnderThePreviousReply() {
         Renderer renderer = plain();
         ChatMessage first = message("m1", "one");
