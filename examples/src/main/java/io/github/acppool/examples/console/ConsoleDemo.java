@@ -166,7 +166,7 @@ public final class ConsoleDemo {
         boolean styled = styled(terminal, options);
         boolean sequential = !terminal && !options.interactive();
         Renderer renderer = editor != null
-                ? new Renderer(editor.output(), editor::status, options.verbose(), Ticker.systemTicker())
+                ? new Renderer(editor.output(), editor, options.verbose(), Ticker.systemTicker())
                 : new Renderer(out, styled, !terminal, options.verbose(), Ticker.systemTicker());
 
         Map<String, String> conversationsBySession = new ConcurrentHashMap<>();
@@ -243,8 +243,10 @@ public final class ConsoleDemo {
                 TimeUnit.MILLISECONDS);
         int status;
         try {
-            status = console.run(
-                    editor != null ? InputLines.start(editor.lines(renderer::promptText)) : InputLines.start(in));
+            if (editor != null) {
+                editor.prompt(renderer.promptText());
+            }
+            status = console.run(editor != null ? InputLines.start(editor.lines()) : InputLines.start(in));
             if (status == EXIT_OK && console.agentStartFailed()) {
                 status = EXIT_AGENT_START;
             }

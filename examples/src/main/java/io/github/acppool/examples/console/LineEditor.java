@@ -9,39 +9,36 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.function.Consumer;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
+import org.jline.reader.impl.LineReaderImpl;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import org.jline.utils.AttributedString;
-import org.jline.utils.Status;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The console's terminal on JLine: the input line is edited in place (arrows, history kept in the state directory
  * across runs), everything the console prints goes above it (JLine's {@code printAbove}, which redraws the prompt and
- * the half-typed line underneath), so streamed output never runs into what the user is typing, and a status line at
- * the bottom of the terminal shows what is being waited for. Plain mode (pipes, scripts, {@code --plain}) does not use
- * it.
+ * the half-typed line underneath), so streamed output never runs into what the user is typing, and the status (what is
+ * being waited for, and for how long) stands at the right end of the input line. Plain mode (pipes, scripts, {@code
+ * --plain}) does not use it.
  *
  * <p>Thread-safe: the input thread reads lines; any thread prints (through {@link #output()}) or sets the status.
  */
-final class LineEditor implements Closeable {
+final class LineEditor implements Closeable, Renderer.StatusLine {
 
     /* Concurrency: `output()` is one PrintStream whose bytes are collected into whole lines under `lock`; each whole
-     * line goes to printAbove, which JLine serialises with the reader's own redraws. The status line is written by
-     * JLine's Status, also under `lock`, so two status updates never interleave; a status update may coincide with a
-     * redraw of the input line from a keystroke, which costs at most a redrawn frame, never text. */
+     * line goes to printAbove. The prompt and the status are set under `lock` and drawn by the REDISPLAY widget. JLine
+     * runs printAbove and widgets under its own lock, with the input thread's keystroke redraws, so nothing from
+     * another thread is written into the middle of a redraw. Lock order: `lock`, then JLine's. */
 
     private final Terminal terminal;
     private final LineReader reader;
-    private final @Nullable Status status;
     private final ReentrantLock lock = new ReentrantLock();
     private final PrintStream output;
 
@@ -49,7 +46,10 @@ final class LineEditor implements Closeable {
     private final LineBuffer pending = new LineBuffer();
 
     @GuardedBy("lock")
-    private @Nullable String shownStatus;
+    private String prompt = "> ";
+
+    @GuardedBy("lock")
+    private String status = "";
 
     private LineEditor(Terminal terminal, @Nullable Path historyFile) {
         this.terminal = terminal;
@@ -59,7 +59,6 @@ final class LineEditor implements Closeable {
             builder.variable(LineReader.HISTORY_FILE, historyFile);
         }
         this.reader = builder.build();
-        this.status = Status.getStatus(terminal, true);
         this.output = new PrintStream(new AboveStream(), false, charset(terminal));
     }
 
@@ -73,37 +72,72 @@ final class LineEditor implements Closeable {
         return new LineEditor(terminal, historyFile);
     }
 
-    /** Where the console prints: whole lines go above the input line; a partial line waits for its end. */
+    /** Where the console prints: each line goes above the input line when it ends or fills a row. */
     PrintStream output() {
         return output;
     }
 
     /**
-     * The input, one line per call, with the prompt {@code prompt} gives at that moment; null at the end (Ctrl-D, or
+     * The input, one line per call, after the current prompt ({@link #prompt(String)}); null at the end (Ctrl-D, or
      * Ctrl-C, which ends the console as it does in plain mode).
      */
-    InputLines.Source lines(Supplier<String> prompt) {
+    InputLines.Source lines() {
         return () -> {
+            String left;
+            String right;
+            lock.lock();
             try {
-                return reader.readLine(prompt.get());
+                left = prompt;
+                right = status;
+            } finally {
+                lock.unlock();
+            }
+            try {
+                return reader.readLine(left, right, (Character) null, null);
             } catch (EndOfFileException | UserInterruptException e) {
                 return null;
             }
         };
     }
 
-    /** Shows {@code text} on the status line, or clears it (null). */
-    void status(@Nullable String text) {
+    /** Sets the prompt (it may carry ANSI styles), redrawing the input line if one is being read. */
+    @Override
+    public void prompt(String text) {
         lock.lock();
         try {
-            if (status == null || Objects.equals(text, shownStatus)) {
-                return;
+            if (!text.equals(prompt)) {
+                prompt = text;
+                redraw(impl -> impl.setPrompt(text));
             }
-            shownStatus = text;
-            status.update(text == null ? List.of() : List.of(AttributedString.fromAnsi(text)));
-            terminal.flush();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Shows {@code text} at the right end of the input line, or nothing (null). */
+    @Override
+    public void show(@Nullable String text) {
+        String shown = text == null ? "" : text;
+        lock.lock();
+        try {
+            if (!shown.equals(status)) {
+                status = shown;
+                redraw(impl -> impl.setRightPrompt(shown));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @GuardedBy("lock")
+    private void redraw(Consumer<LineReaderImpl> change) {
+        if (reader instanceof LineReaderImpl impl && reader.isReading()) {
+            change.accept(impl);
+            try {
+                reader.callWidget(LineReader.REDISPLAY);
+            } catch (IllegalStateException e) {
+                // The line was just accepted: the next readLine draws the new prompt and status.
+            }
         }
     }
 
@@ -116,10 +150,6 @@ final class LineEditor implements Closeable {
             String rest = pending.drain();
             if (!rest.isEmpty()) {
                 reader.printAbove(rest);
-            }
-            if (status != null) {
-                status.update(List.of());
-                status.close();
             }
         } finally {
             lock.unlock();

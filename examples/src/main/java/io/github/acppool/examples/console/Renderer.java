@@ -127,11 +127,14 @@ final class Renderer {
         this.statusLine = statusLine;
     }
 
-    /** Where a line editor shows what is being waited for. */
+    /** Where a line editor shows what is being waited for, and its prompt. */
     @FunctionalInterface
     interface StatusLine {
         /** Shows {@code text}, or nothing (null). */
         void show(@Nullable String text);
+
+        /** The prompt changed (another conversation was chosen). */
+        default void prompt(String text) {}
     }
 
     /** The prompt a line editor shows: the conversation the next line goes to. */
@@ -189,6 +192,9 @@ final class Renderer {
         lock.lock();
         try {
             current = conversation;
+            if (statusLine != null) {
+                statusLine.prompt(style("1", current + "> "));
+            }
         } finally {
             lock.unlock();
         }

@@ -60,7 +60,7 @@ final class LineEditorTest {
     @Test
     void outputPrintedWhileTyping_goesAboveTheInputLineAndLeavesItIntact() throws IOException {
         LineEditor editor = open(dir.resolve("history"));
-        InputLines input = InputLines.start(editor.lines(() -> "main> "));
+        InputLines input = InputLines.start(lines(editor));
         type("hel");
         await().atMost(WAIT).until(() -> visible().endsWith("main> hel"));
 
@@ -84,7 +84,7 @@ final class LineEditorTest {
     @Test
     void aParagraphStreamedAsOneLine_isShownRowByRow_beforeItEnds() throws IOException {
         LineEditor editor = open(dir.resolve("history"));
-        InputLines input = InputLines.start(editor.lines(() -> "main> "));
+        InputLines input = InputLines.start(lines(editor));
         String words = "lorem ipsum dolor sit amet ".repeat(6); // 162 columns: more than one 100-column row
         editor.output().print(words);
         editor.output().flush();
@@ -104,7 +104,7 @@ final class LineEditorTest {
     void history_recallsEarlierLines_alsoInTheNextRun() throws IOException {
         Path history = dir.resolve("history");
         LineEditor first = open(history);
-        InputLines input = InputLines.start(first.lines(() -> "main> "));
+        InputLines input = InputLines.start(lines(first));
         type("/status\n");
         assertThat(input.take()).isEqualTo("/status");
         type("hello\n");
@@ -116,23 +116,30 @@ final class LineEditorTest {
         assertThat(Files.readString(history, StandardCharsets.UTF_8)).contains("/status", "hello");
 
         LineEditor second = open(history);
-        InputLines again = InputLines.start(second.lines(() -> "main> "));
+        InputLines again = InputLines.start(lines(second));
         type("\u0010\n"); // Ctrl-P: the last line of the previous run
         assertThat(again.take()).isEqualTo("/status");
     }
 
     @Test
-    void statusLine_isWrittenOnTheBottomRow_andOnlyWhenItChanges() throws IOException {
+    void status_standsAtTheEndOfTheInputLine_andThePromptFollowsTheConversation() throws IOException {
         LineEditor editor = open(dir.resolve("history"));
-        editor.status("main: waiting for the agent · 3 s");
-        String shown = screen.toString(StandardCharsets.UTF_8);
-        assertThat(shown)
-                .as("the screen: %s", shown.replace("\u001B", "ESC"))
-                .contains("\u001B[30;1Hmain: waiting for the agent · 3 s");
-        editor.status("main: waiting for the agent · 3 s");
-        assertThat(screen.toString(StandardCharsets.UTF_8))
-                .as("unchanged: not redrawn")
-                .isEqualTo(shown);
+        InputLines input = InputLines.start(lines(editor));
+        type("ab");
+        await().atMost(WAIT).until(() -> visible().endsWith("main> ab"));
+
+        editor.show("waiting for the agent · 3.2 s");
+        await().atMost(WAIT).until(() -> visible().contains("waiting for the agent · 3.2 s"));
+        editor.prompt("other> ");
+        await().atMost(WAIT).until(() -> visible().contains("other> ab"));
+        type("c\n");
+
+        assertThat(input.take()).as("what was typed, without the status").isEqualTo("abc");
+    }
+
+    private static InputLines.Source lines(LineEditor editor) {
+        editor.prompt("main> ");
+        return editor.lines();
     }
 
     private void type(String text) throws IOException {

@@ -437,6 +437,27 @@ final class RendererTest {
     }
 
     @Test
+    void lineEditor_isToldThePromptWhenTheConversationChanges() {
+        List<String> prompts = new java.util.ArrayList<>();
+        Renderer renderer = new Renderer(
+                new PrintStream(bytes, false, StandardCharsets.UTF_8),
+                new Renderer.StatusLine() {
+                    @Override
+                    public void show(@Nullable String text) {}
+
+                    @Override
+                    public void prompt(String text) {
+                        prompts.add(text);
+                    }
+                },
+                false,
+                now::get);
+        renderer.setCurrent("other");
+        assertThat(prompts).containsExactly("\033[1mother> \033[0m");
+        assertThat(renderer.promptText()).isEqualTo("\033[1mother> \033[0m");
+    }
+
+    @Test
     void lateText_isPrintedUnderThePreviousReply() {
         Renderer renderer = plain();
         ChatMessage first = message("m1", "one");
