@@ -23,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -418,7 +419,7 @@ final class RendererTest {
 
     @Test
     void lineEditor_theStatusLineShowsTheTimeWaited_andTheOutputHasNoPromptNorSpinner() {
-        List<String> status = new java.util.ArrayList<>();
+        List<String> status = new ArrayList<>();
         Renderer renderer =
                 new Renderer(new PrintStream(bytes, false, StandardCharsets.UTF_8), status::add, false, now::get);
         renderer.prompt();
@@ -438,7 +439,7 @@ final class RendererTest {
 
     @Test
     void lineEditor_isToldThePromptWhenTheConversationChanges() {
-        List<String> prompts = new java.util.ArrayList<>();
+        List<String> prompts = new ArrayList<>();
         Renderer renderer = new Renderer(
                 new PrintStream(bytes, false, StandardCharsets.UTF_8),
                 new Renderer.StatusLine() {
