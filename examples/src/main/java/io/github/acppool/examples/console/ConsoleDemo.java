@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.LoggerFactory;
 
 /**
  * The console demo: chat with an ACP agent through an {@link AcpBroker} in a terminal. With no options it runs the
@@ -119,14 +120,43 @@ public final class ConsoleDemo {
             }
         }
         configureLogging(options);
-        return start(
-                options,
-                agents,
-                workDir,
-                terminal != null,
-                new BufferedReader(new InputStreamReader(System.in, charset)),
-                out,
-                err);
+        LineEditor editor = null;
+        if (styled(terminal != null, options)) {
+            try {
+                editor = LineEditor.open(options.stateDir().resolve("history"));
+            } catch (IOException | RuntimeException e) {
+                // The console works without line editing: prompt and spinner on the plain streams. (No static
+                // logger here: the log's destination is configured above, before the first logger exists.)
+                LoggerFactory.getLogger(ConsoleDemo.class)
+                        .warn("console - no line editor on this terminal, continuing without one", e);
+            }
+        }
+        try {
+            return start(
+                    options,
+                    agents,
+                    workDir,
+                    terminal != null,
+                    new BufferedReader(new InputStreamReader(System.in, charset)),
+                    out,
+                    err,
+                    editor);
+        } finally {
+            if (editor != null) {
+                try {
+                    editor.close();
+                } catch (IOException | RuntimeException e) {
+                    LoggerFactory.getLogger(ConsoleDemo.class)
+                            .warn("console - restoring the terminal or saving the input history failed", e);
+                }
+            }
+        }
+    }
+
+    /** Colours, a prompt and progress on the screen: a terminal, unless --plain, NO_COLOR or TERM=dumb say no. */
+    private static boolean styled(boolean terminal, ConsoleOptions options) {
+        Map<String, String> env = System.getenv();
+        return terminal && !options.plain() && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
     }
 
     private static int start(
@@ -136,7 +166,8 @@ public final class ConsoleDemo {
             boolean terminal,
             BufferedReader in,
             PrintStream out,
-            PrintStream err) {
+            PrintStream err,
+            @Nullable LineEditor editor) {
         SessionStore store;
         try {
             store = SessionStore.jsonFile(options.stateDir().resolve("sessions.json"));
@@ -144,10 +175,11 @@ public final class ConsoleDemo {
             err.println("acp-pool console: " + ConsoleSession.describe(e));
             return EXIT_ERROR;
         }
-        Map<String, String> env = System.getenv();
-        boolean styled = terminal && !options.plain() && env.get("NO_COLOR") == null && !"dumb".equals(env.get("TERM"));
+        boolean styled = styled(terminal, options);
         boolean sequential = !terminal && !options.interactive();
-        Renderer renderer = new Renderer(out, styled, !terminal, options.verbose(), Ticker.systemTicker());
+        Renderer renderer = editor != null
+                ? new Renderer(editor.output(), editor, options.verbose(), Ticker.systemTicker())
+                : new Renderer(out, styled, !terminal, options.verbose(), Ticker.systemTicker());
 
         Map<String, String> conversationsBySession = new ConcurrentHashMap<>();
         AtomicReference<@Nullable ConsoleSession> session = new AtomicReference<>();
@@ -217,7 +249,7 @@ public final class ConsoleDemo {
             thread.setDaemon(true);
             return thread;
         });
-        long tickMillis = styled ? 100 : 1000;
+        long tickMillis = editor != null ? 250 : styled ? 100 : 1000;
         var unused = ticker.scheduleWithFixedDelay(
                 () -> {
                     try {
@@ -231,7 +263,10 @@ public final class ConsoleDemo {
                 TimeUnit.MILLISECONDS);
         int status;
         try {
-            status = console.run(InputLines.start(in));
+            if (editor != null) {
+                editor.prompt(renderer.promptText());
+            }
+            status = console.run(editor != null ? InputLines.start(editor.lines()) : InputLines.start(in));
             if (status == EXIT_OK && console.agentStartFailed()) {
                 status = EXIT_AGENT_START;
             }

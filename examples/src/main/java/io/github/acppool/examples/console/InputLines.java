@@ -24,19 +24,32 @@ final class InputLines {
 
     private InputLines() {}
 
+    /** Where lines come from: a reader (plain input) or the line editor (a terminal). */
+    @FunctionalInterface
+    interface Source {
+        /** The next line, waiting for it; null at the end of input. */
+        @Nullable
+        String readLine() throws IOException;
+    }
+
     /** Starts reading {@code reader} on a daemon thread. */
     static InputLines start(BufferedReader reader) {
+        return start(reader::readLine);
+    }
+
+    /** Starts reading {@code source} on a daemon thread. */
+    static InputLines start(Source source) {
         InputLines input = new InputLines();
-        Thread thread = new Thread(() -> input.read(reader), "acp-pool-console-input");
+        Thread thread = new Thread(() -> input.read(source), "acp-pool-console-input");
         thread.setDaemon(true);
         thread.start();
         return input;
     }
 
-    private void read(BufferedReader reader) {
+    private void read(Source source) {
         try {
             String line;
-            while ((line = reader.readLine()) != null) {
+            while ((line = source.readLine()) != null) {
                 lines.add(new Item(line, null));
             }
             lines.add(new Item(null, null));

@@ -55,6 +55,9 @@ final class Renderer {
     private final boolean verbose;
     private final Ticker ticker;
 
+    /** The line editor's status line, or null: the spinner and the prompt are printed to {@code out}. */
+    private final @Nullable StatusLine statusLine;
+
     @GuardedBy("lock")
     private boolean atLineStart = true;
 
@@ -98,11 +101,50 @@ final class Renderer {
 
     /** @param verbose show each result's diagnostics and each failure's details, for an operator */
     Renderer(PrintStream out, boolean styled, boolean echoInput, boolean verbose, Ticker ticker) {
+        this(out, styled, echoInput, verbose, ticker, null);
+    }
+
+    /**
+     * Styled output for a line editor ({@link LineEditor}): it shows the prompt itself ({@link #promptText()}), and
+     * what is being waited for goes to its status line instead of a spinner.
+     */
+    Renderer(PrintStream out, StatusLine statusLine, boolean verbose, Ticker ticker) {
+        this(out, true, false, verbose, ticker, statusLine);
+    }
+
+    private Renderer(
+            PrintStream out,
+            boolean styled,
+            boolean echoInput,
+            boolean verbose,
+            Ticker ticker,
+            @Nullable StatusLine statusLine) {
         this.out = out;
         this.styled = styled;
         this.echoInput = echoInput;
         this.verbose = verbose;
         this.ticker = ticker;
+        this.statusLine = statusLine;
+    }
+
+    /** Where a line editor shows what is being waited for, and its prompt. */
+    @FunctionalInterface
+    interface StatusLine {
+        /** Shows {@code text}, or nothing (null). */
+        void show(@Nullable String text);
+
+        /** The prompt changed (another conversation was chosen). */
+        default void prompt(String text) {}
+    }
+
+    /** The prompt a line editor shows: the conversation the next line goes to. */
+    String promptText() {
+        lock.lock();
+        try {
+            return style("1", current + "> ");
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Prints lines as they are (banner, help, status). */
@@ -150,6 +192,9 @@ final class Renderer {
         lock.lock();
         try {
             current = conversation;
+            if (statusLine != null) {
+                statusLine.prompt(style("1", current + "> "));
+            }
         } finally {
             lock.unlock();
         }
@@ -159,7 +204,7 @@ final class Renderer {
     void prompt() {
         lock.lock();
         try {
-            if (!echoInput && outstanding == 0 && !promptShown) {
+            if (statusLine == null && !echoInput && outstanding == 0 && !promptShown) {
                 clearSpinner();
                 ensureLineStart();
                 out.print(style("1", current + "> "));
@@ -383,7 +428,9 @@ final class Renderer {
         lock.lock();
         try {
             long now = ticker.read();
-            if (styled) {
+            if (statusLine != null) {
+                statusLine.show(waitingFor(now, false));
+            } else if (styled) {
                 spin(now);
             } else {
                 heartbeat(now);
@@ -396,20 +443,39 @@ final class Renderer {
 
     @GuardedBy("lock")
     private void spin(long now) {
-        TurnView view = speaker == null ? null : turns.get(speaker);
-        ToolView tool = view == null ? null : view.running();
-        ArrayDeque<Long> since = speaker == null ? null : waiting.get(speaker);
-        if ((tool == null && since == null) || promptShown || (!atLineStart && !spinnerShown)) {
+        String what = waitingFor(now, true);
+        if (what == null || promptShown || (!atLineStart && !spinnerShown)) {
             clearSpinner();
             return;
         }
-        String frame = SPINNER[(int) ((now / SPINNER_FRAME_NANOS) % SPINNER.length)];
+        out.print(CLEAR_LINE + what);
+        spinnerShown = true;
+    }
+
+    /**
+     * What the last conversation to speak waits for (its running tool, or its oldest message) and for how long,
+     * styled; null if it waits for nothing.
+     */
+    @GuardedBy("lock")
+    private @Nullable String waitingFor(long now, boolean spinner) {
+        String who = speaker;
+        TurnView view = who == null ? null : turns.get(who);
+        ToolView tool = view == null ? null : view.running();
+        ArrayDeque<Long> since = who == null ? null : waiting.get(who);
+        if (tool == null && since == null && !spinner && !waiting.isEmpty()) {
+            // Nothing came yet (a new conversation's agent is starting): the status line still says how long.
+            who = waiting.keySet().iterator().next();
+            since = waiting.get(who);
+        }
+        if (tool == null && since == null) {
+            return null;
+        }
         String what = tool != null
                 ? tool.title + " · " + seconds(now - tool.startNanos)
                 : "waiting for the agent · "
                         + seconds(now - Objects.requireNonNull(since).getFirst());
-        out.print(CLEAR_LINE + style("2", frame + " " + what));
-        spinnerShown = true;
+        String frame = spinner ? SPINNER[(int) ((now / SPINNER_FRAME_NANOS) % SPINNER.length)] + " " : "";
+        return style("2", frame + (spinner || who == null ? "" : who + ": ") + what);
     }
 
     @GuardedBy("lock")

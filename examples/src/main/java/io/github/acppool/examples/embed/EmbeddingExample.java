@@ -7,16 +7,17 @@ import io.github.acppool.broker.BrokerResult;
 import io.github.acppool.broker.ChatMessage;
 import io.github.acppool.broker.MessageListener;
 import io.github.acppool.broker.Sender;
-import io.github.acppool.examples.demoagent.DemoAgentLauncher;
 import io.github.acppool.turn.TurnEvent;
 import java.util.List;
 
-/** Sends one message to an agent (the demo agent, or the command line given) and streams the reply to stdout. */
+/** Sends one message to the agent whose command line is given and streams the reply to stdout. */
 public final class EmbeddingExample {
     public static void main(String[] args) {
-        List<String> command = args.length > 0 ? List.of(args) : DemoAgentLauncher.command();
-        AgentLaunchSpec agent = AgentLaunchSpec.builder(command.get(0))
-                .args(command.subList(1, command.size()))
+        if (args.length == 0) {
+            throw new IllegalArgumentException("usage: EmbeddingExample AGENT-COMMAND [ARGUMENT...]");
+        }
+        AgentLaunchSpec agent = AgentLaunchSpec.builder(args[0])
+                .args(List.of(args).subList(1, args.length))
                 .build();
         try (AcpBroker broker = AcpBroker.builder().agent(agent).build()) {
             ChatMessage message = ChatMessage.text("m-1", new Sender("u-1", "Ada"), "Hello, agent!");

@@ -23,6 +23,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -414,6 +415,47 @@ final class RendererTest {
         advance(Duration.ofSeconds(5));
         renderer.tick();
         assertThat(output()).as("nothing waits any more").endsWith("Hi.\n\n");
+    }
+
+    @Test
+    void lineEditor_theStatusLineShowsTheTimeWaited_andTheOutputHasNoPromptNorSpinner() {
+        List<String> status = new ArrayList<>();
+        Renderer renderer =
+                new Renderer(new PrintStream(bytes, false, StandardCharsets.UTF_8), status::add, false, now::get);
+        renderer.prompt();
+        renderer.submitted("main", "hello");
+        advance(Duration.ofMillis(3200));
+        renderer.tick();
+        assertThat(status).containsExactly("\033[2mmain: waiting for the agent · 3.2 s\033[0m");
+        renderer.event("main", new TurnEvent.TextChunk("Hi.", null));
+        renderer.finished("main", completed(message("m1", "hello"), "Hi."));
+        renderer.prompt();
+        renderer.tick();
+        assertThat(status).as("nothing waits any more").endsWith((String) null);
+        assertThat(output()).as("the line editor shows the prompt").doesNotContain("main> ", "\r");
+        assertThat(output()).contains("Hi.\n");
+        assertThat(renderer.promptText()).isEqualTo("\033[1mmain> \033[0m");
+    }
+
+    @Test
+    void lineEditor_isToldThePromptWhenTheConversationChanges() {
+        List<String> prompts = new ArrayList<>();
+        Renderer renderer = new Renderer(
+                new PrintStream(bytes, false, StandardCharsets.UTF_8),
+                new Renderer.StatusLine() {
+                    @Override
+                    public void show(@Nullable String text) {}
+
+                    @Override
+                    public void prompt(String text) {
+                        prompts.add(text);
+                    }
+                },
+                false,
+                now::get);
+        renderer.setCurrent("other");
+        assertThat(prompts).containsExactly("\033[1mother> \033[0m");
+        assertThat(renderer.promptText()).isEqualTo("\033[1mother> \033[0m");
     }
 
     @Test

@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.tools.JavaCompiler;
+import javax.tools.StandardJavaFileManager;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README quotes {@link EmbeddingExample} verbatim: the fenced {@code java} block between {@value #README_BEGIN}
@@ -28,7 +34,7 @@ final class ReadmeSnippetTest {
 
     private static final Path SOURCE = Path.of("src/main/java/io/github/acppool/examples/embed/EmbeddingExample.java");
     private static final Path README = Path.of("../README.md");
-    private static final Path PARENT_POM = Path.of("../pom.xml");
+    private static final Path BOM = Path.of("../acp-pool-bom/pom.xml");
 
     @Test
     void readmeQuotesTheEmbeddingExampleVerbatim() throws IOException {
@@ -61,11 +67,54 @@ final class ReadmeSnippetTest {
                 "<!-- slf4j-binding:begin -->",
                 "<!-- slf4j-binding:end -->");
         Matcher built = Pattern.compile("<slf4j\\.version>([^<]+)</slf4j\\.version>")
-                .matcher(Files.readString(PARENT_POM, StandardCharsets.UTF_8));
-        assertThat(built.find()).as("slf4j.version in " + PARENT_POM).isTrue();
+                .matcher(Files.readString(BOM, StandardCharsets.UTF_8));
+        assertThat(built.find()).as("slf4j.version in " + BOM).isTrue();
         assertThat(block)
                 .as("README.md's SLF4J binding")
                 .contains("  <artifactId>slf4j-simple</artifactId>", "  <version>" + built.group(1) + "</version>");
+    }
+
+    /**
+     * Every Java block of the README is a whole source file that compiles as written (here against the test class
+     * path; {@link ConsumerProjectIT} compiles them against only what the README tells a reader to add).
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyJavaBlockOfTheReadme_compilesAsWritten(@TempDir Path dir) throws IOException {
+        List<String> blocks = ReadmeJava.blocks(README);
+        assertThat(blocks).hasSizeGreaterThanOrEqualTo(3);
+        List<Path> files = new ArrayList<>();
+        for (String block : blocks) {
+            Matcher name = Pattern.compile("^public (?:abstract |final )*class (\\w+)", Pattern.MULTILINE)
+                    .matcher(block);
+            assertThat(name.find())
+                    .as("a README Java block is a whole file with a public class:\n%s", block)
+                    .isTrue();
+            Path file = Files.createDirectories(dir.resolve("src/readme")).resolve(name.group(1) + ".java");
+            Files.writeString(file, "package readme;\n\n" + block, StandardCharsets.UTF_8);
+            files.add(file);
+        }
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        StringWriter diagnostics = new StringWriter();
+        try (StandardJavaFileManager fileManager = javac.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
+            boolean compiled = javac.getTask(
+                            diagnostics,
+                            fileManager,
+                            null,
+                            List.of(
+                                    "-d",
+                                    dir.resolve("classes").toString(),
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    "-proc:none",
+                                    "-Xlint:none"),
+                            null,
+                            fileManager.getJavaFileObjectsFromPaths(files))
+                    .call();
+            assertThat(compiled)
+                    .as("javac on the README's Java blocks:\n%s", diagnostics)
+                    .isTrue();
+        }
     }
 
     /** The lines strictly between the marker lines, trailing blanks removed. */
