@@ -57,7 +57,9 @@ final class RunningBot implements AutoCloseable {
     /*
      * Concurrency: `closed` makes close() run once; later callers return at once, and awaitStop() waits on
      * `stopped`, which close() counts down at its end and JDA's ShutdownEvent counts down when Discord ended the
-     * session itself (then the waiting thread closes the rest). The components are immutable references.
+     * session itself (then the waiting thread closes the rest). The components are immutable references, except
+     * `monitoring`, set once by start() before the bot is handed out (volatile for close() from a hook thread).
+     * unhealthy() runs on the monitoring thread and reads only `closed` and JDA's own thread-safe status.
      */
     private static final Logger LOG = LoggerFactory.getLogger(RunningBot.class);
 
