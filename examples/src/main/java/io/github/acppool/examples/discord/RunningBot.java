@@ -86,7 +86,7 @@ final class RunningBot implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             createDirectories(config);
-            SessionStore store = SessionStore.jsonFile(config.state().sessionStore());
+            SessionStore store = SessionStore.file(config.state().sessionStore());
             DiscordFrontEnd frontEnd = DiscordFrontEnd.create(config.discord().frontEnd());
             started.add(frontEnd);
             AcpBroker broker = broker(config, store, frontEnd);
