@@ -32,10 +32,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started bot: the Discord front end, the broker with its agents, and the JDA client. {@link #close()} stops the
- * broker first (running turns get its shutdown timeout to finish, and their replies are still posted; new messages
- * are told the bot is stopping; every session is stored and every agent process stopped), then the front end, then
- * JDA.
+ * A started bot: the Discord front end, the broker with its agents, the JDA client and the session store. {@link
+ * #close()} stops the broker first (running turns get its shutdown timeout to finish, and their replies are still
+ * posted; new messages are told the bot is stopping; every session is stored and every agent process stopped), then
+ * the front end, then JDA, then the store's database pool if it has one.
  *
  * <p>Thread-safe: {@link #close()} may be called from any thread (a shutdown hook), any number of times.
  */
@@ -54,14 +54,16 @@ final class RunningBot implements AutoCloseable {
     private final DiscordFrontEnd frontEnd;
     private final AcpBroker broker;
     private final JDA jda;
+    private final BotStore store;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable CloseCode discordClosed;
 
-    private RunningBot(DiscordFrontEnd frontEnd, AcpBroker broker, JDA jda) {
+    private RunningBot(DiscordFrontEnd frontEnd, AcpBroker broker, JDA jda, BotStore store) {
         this.frontEnd = frontEnd;
         this.broker = broker;
         this.jda = jda;
+        this.store = store;
     }
 
     /** The bot could not start (Discord refused the token or an intent, the state directory is not writable, ...). */
@@ -86,7 +88,9 @@ final class RunningBot implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             createDirectories(config);
-            SessionStore store = SessionStore.file(config.state().sessionStore());
+            BotStore botStore = BotStore.open(config, env);
+            started.add(botStore);
+            SessionStore store = botStore.sessions();
             DiscordFrontEnd frontEnd = DiscordFrontEnd.create(config.discord().frontEnd());
             started.add(frontEnd);
             AcpBroker broker = broker(config, store, frontEnd);
@@ -94,7 +98,7 @@ final class RunningBot implements AutoCloseable {
             JDA jda = login(config, token);
             started.add(() -> shutdown(jda));
             frontEnd.start(broker, jda);
-            RunningBot bot = new RunningBot(frontEnd, broker, jda);
+            RunningBot bot = new RunningBot(frontEnd, broker, jda, botStore);
             jda.addEventListener((EventListener) event -> {
                 if (event instanceof ShutdownEvent shutdown) {
                     bot.onJdaShutdown(shutdown);
@@ -178,6 +182,8 @@ final class RunningBot implements AutoCloseable {
             LOG.warn("closing the Discord front end failed", e);
         }
         shutdown(jda);
+        // Last: the broker's shutdown stored every session through it.
+        store.close();
         stopped.countDown();
     }
 

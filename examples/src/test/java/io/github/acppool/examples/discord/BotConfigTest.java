@@ -85,7 +85,8 @@ final class BotConfigTest {
                         shipped.drain(),
                         shipped.liveness(),
                         shipped.permissions(),
-                        shipped.discord()))
+                        shipped.discord(),
+                        shipped.database()))
                 .isEqualTo(defaults);
     }
 
