@@ -1235,9 +1235,9 @@ final class DefaultAcpBroker implements AcpBroker {
     }
 
     /**
-     * Makes sure the store holds the connection's session (its first write may have failed), unless a reset or
-     * close made the connection stale: checked under the store lock, which the reset's remove also takes after
-     * bumping the generation, so the remove always wins (issue 12, race 1).
+     * Makes sure the store holds the connection's session (its first write may have failed) with a fresh update
+     * time, unless a reset or close made the connection stale: checked under the store lock, which the reset's
+     * remove also takes after bumping the generation, so the remove always wins (issue 12, race 1).
      */
     private void persist(Conversation conversation, AgentConnection connection) {
         conversation.storeLock.lock();
@@ -1245,13 +1245,12 @@ final class DefaultAcpBroker implements AcpBroker {
             if (connection.generation != conversation.generation.get()) {
                 return;
             }
-            Optional<StoredSession> stored = store.get(conversation.id);
-            if (stored.isEmpty() || !stored.get().sessionId().equals(connection.sessionId)) {
-                store.put(
-                        conversation.id,
-                        new StoredSession(
-                                connection.sessionId, connection.workingDirectory, Instant.now(), connection.chosen));
-            }
+            // Written even if unchanged: updatedAt then says when the conversation last had an agent, which is
+            // what a store's retention measures (an old but busy conversation must not be forgotten).
+            store.put(
+                    conversation.id,
+                    new StoredSession(
+                            connection.sessionId, connection.workingDirectory, Instant.now(), connection.chosen));
         } catch (RuntimeException e) {
             log.error(
                     "{} - conversation {}: could not store session {}", name, conversation.id, connection.sessionId, e);

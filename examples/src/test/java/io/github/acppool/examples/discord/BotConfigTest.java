@@ -99,6 +99,7 @@ final class BotConfigTest {
                         shipped.liveness(),
                         shipped.permissions(),
                         shipped.discord(),
+                        shipped.database(),
                         shipped.metrics(),
                         shipped.shards()))
                 .isEqualTo(defaults);
@@ -295,7 +296,7 @@ final class BotConfigTest {
                 Arguments.of(
                         "agents: {}",
                         "agents: unknown key (did you mean agent?); the keys here are agent, state, pool, drain,"
-                                + " liveness, permissions, discord, metrics, shards"),
+                                + " liveness, permissions, discord, database, metrics, shards"),
                 Arguments.of(
                         "pool: {maxAgent: 3}",
                         "pool.maxAgent: unknown key in pool (did you mean maxAgents?); the keys here are maxAgents,"),
