@@ -9,6 +9,7 @@
 module io.github.acppool.core {
     requires transitive com.fasterxml.jackson.databind;
     requires transitive org.slf4j;
+    requires transitive java.sql;
     requires static transitive org.jspecify;
     requires static transitive com.google.errorprone.annotations;
     // Optional: only io.github.acppool.metrics uses Micrometer (its API names MeterRegistry, hence transitive), and

@@ -119,6 +119,8 @@ final class DefaultAcpBroker implements AcpBroker {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultAcpBroker.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /** How old a stored session may get before the broker writes it again (see persist). */
+    private static final Duration STORED_REFRESH = Duration.ofHours(1);
     /** A batch is retried this often when resets keep making its fresh connection stale. */
     private static final int MAX_ATTEMPTS = 3;
 
@@ -1438,9 +1440,9 @@ final class DefaultAcpBroker implements AcpBroker {
     }
 
     /**
-     * Makes sure the store holds the connection's session (its first write may have failed), unless a reset or
-     * close made the connection stale: checked under the store lock, which the reset's remove also takes after
-     * bumping the generation, so the remove always wins (issue 12, race 1).
+     * Makes sure the store holds the connection's session (its first write may have failed) with a fresh update
+     * time, unless a reset or close made the connection stale: checked under the store lock, which the reset's
+     * remove also takes after bumping the generation, so the remove always wins (issue 12, race 1).
      */
     private void persist(Conversation conversation, AgentConnection connection) {
         conversation.storeLock.lock();
@@ -1448,8 +1450,13 @@ final class DefaultAcpBroker implements AcpBroker {
             if (connection.generation != conversation.generation.get()) {
                 return;
             }
+            // Written when new, and again once the stored record is an hour old: its updatedAt then says when the
+            // conversation last had an agent, which is what a store's retention measures (an old but busy
+            // conversation must not be forgotten), without a store write after every turn.
             Optional<StoredSession> stored = store.get(conversation.id);
-            if (stored.isEmpty() || !stored.get().sessionId().equals(connection.sessionId)) {
+            if (stored.isEmpty()
+                    || !stored.get().sessionId().equals(connection.sessionId)
+                    || stored.get().updatedAt().isBefore(Instant.now().minus(STORED_REFRESH))) {
                 store.put(
                         conversation.id,
                         new StoredSession(

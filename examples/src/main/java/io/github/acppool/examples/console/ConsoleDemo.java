@@ -170,7 +170,7 @@ public final class ConsoleDemo {
             @Nullable LineEditor editor) {
         SessionStore store;
         try {
-            store = SessionStore.jsonFile(options.stateDir().resolve("sessions.json"));
+            store = SessionStore.file(options.stateDir().resolve("sessions.json"));
         } catch (RuntimeException e) {
             err.println("acp-pool console: " + ConsoleSession.describe(e));
             return EXIT_ERROR;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.github.acppool.acp.AuthPolicy;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.AgentSpec;
+import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.AccessRules;
 import io.github.acppool.discord.AgentRules;
 import io.github.acppool.discord.BotMessagePolicy;
@@ -54,6 +55,7 @@ record BotConfig(
         LivenessPolicy liveness,
         Permissions permissions,
         Discord discord,
+        @Nullable Database database,
         @Nullable Metrics metrics,
         @Nullable Shards shards,
         Agents agents) {
@@ -68,6 +70,9 @@ record BotConfig(
     /** The tool kinds of ACP v1 ({@code ToolKind}), for {@code permissions.allowKinds}. */
     static final Set<String> TOOL_KINDS = new TreeSet<>(
             List.of("read", "edit", "delete", "move", "search", "execute", "think", "fetch", "switch_mode", "other"));
+
+    /** What {@code SessionStore.JdbcBuilder.tablePrefix} accepts. */
+    private static final Pattern TABLE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,39}");
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     /** Method ids as agents send them (openai-api-key, oauth-personal, claude-login): one word, no spaces. */
@@ -162,9 +167,49 @@ record BotConfig(
      * Where the bot keeps what survives a restart.
      *
      * @param directory the state directory (absolute)
-     * @param sessionStore the broker's session store file: conversation (thread) id to ACP session id
+     * @param sessionStore the broker's session store file: conversation (thread) id to ACP session id (unused when
+     *     the config has a {@code database})
+     * @param retention how long the session of a thread that is not used is kept (file or database)
      */
-    record State(Path directory, Path sessionStore) {}
+    record State(Path directory, Path sessionStore, Duration retention) {
+        /** With the default retention. */
+        State(Path directory, Path sessionStore) {
+            this(directory, sessionStore, SessionStore.DEFAULT_RETENTION);
+        }
+    }
+
+    /**
+     * The PostgreSQL database that holds the sessions instead of {@code state.sessionStore}, so that several bot
+     * processes can share them. The password is never part of the config: only the name of the environment variable
+     * that holds it.
+     *
+     * @param url the JDBC URL ({@code jdbc:postgresql://host:5432/db}), without credentials
+     * @param user the database user
+     * @param passwordEnv the environment variable that holds the user's password
+     * @param tablePrefix the prefix of the bot's table names
+     * @param maxConnections the size of the bot's connection pool
+     */
+    record Database(String url, String user, String passwordEnv, String tablePrefix, int maxConnections) {
+        static final String DEFAULT_PASSWORD_ENV = "ACP_POOL_DB_PASSWORD";
+        static final String DEFAULT_TABLE_PREFIX = "acp_pool_";
+        static final int DEFAULT_MAX_CONNECTIONS = 4;
+
+        /**
+         * The password from {@code env}; empty if the variable is set but empty (a server that trusts the user).
+         *
+         * @throws ConfigException if the variable is not set
+         */
+        String password(Map<String, String> env) {
+            String password = env.get(passwordEnv);
+            if (password == null) {
+                throw new ConfigException(
+                        "database.passwordEnv",
+                        "the environment variable " + passwordEnv + " is not set; put the database password of user "
+                                + user + " in it (set it empty if the server needs none)");
+            }
+            return password;
+        }
+    }
 
     /**
      * Pool limits.
@@ -330,6 +375,7 @@ record BotConfig(
                     "liveness",
                     "permissions",
                     "discord",
+                    "database",
                     "metrics",
                     "shards")) {
                 root.has(key);
@@ -348,6 +394,7 @@ record BotConfig(
                     liveness(root.section("liveness")),
                     permissions(root.section("permissions")),
                     discord,
+                    database(root.section("database"), discord.tokenEnv()),
                     metrics(root.section("metrics")),
                     shards(root.section("shards")),
                     agents);
@@ -405,8 +452,59 @@ record BotConfig(
         private State state(Section section) {
             Path directory = path(section, "directory", DEFAULT_STATE_DIRECTORY, baseDirectory);
             Path store = path(section, "sessionStore", DEFAULT_SESSION_STORE, directory);
+            Duration retention = section.duration("retention", SessionStore.DEFAULT_RETENTION, Duration.ofMinutes(1));
             section.finish();
-            return new State(directory, store);
+            return new State(directory, store, retention);
+        }
+
+        private static @Nullable Database database(Section section, String tokenEnv) {
+            String url = section.nonBlank("url");
+            if (url == null) {
+                for (String key : List.of("user", "passwordEnv", "tablePrefix", "maxConnections")) {
+                    if (section.has(key)) {
+                        throw new ConfigException(section.path(key), "needs database.url");
+                    }
+                }
+                section.finish();
+                return null;
+            }
+            url = url.strip();
+            if (!url.startsWith("jdbc:postgresql:")) {
+                throw new ConfigException(
+                        section.path("url"),
+                        "expected a PostgreSQL JDBC URL such as jdbc:postgresql://db.example:5432/acp, got \""
+                                + BotStore.redact(url) + "\"");
+            }
+            if (BotStore.hasCredentials(url)) {
+                throw new ConfigException(
+                        section.path("url"),
+                        "must not hold a password; give the user in database.user and the name of the environment"
+                                + " variable with the password in database.passwordEnv");
+            }
+            String user = section.nonBlank("user");
+            if (user == null) {
+                throw new ConfigException(section.path("user"), "needs the database user");
+            }
+            String passwordEnv = section.string("passwordEnv", Database.DEFAULT_PASSWORD_ENV);
+            if (!ENV_NAME.matcher(passwordEnv).matches()) {
+                throw new ConfigException(
+                        section.path("passwordEnv"),
+                        "the name of an environment variable (not the password itself) is expected");
+            }
+            if (passwordEnv.equals(tokenEnv)) {
+                throw new ConfigException(
+                        section.path("passwordEnv"), "is the bot token's variable (" + tokenEnv + ")");
+            }
+            String prefix = section.string("tablePrefix", Database.DEFAULT_TABLE_PREFIX);
+            if (!TABLE_PREFIX.matcher(prefix).matches()) {
+                throw new ConfigException(
+                        section.path("tablePrefix"),
+                        "expected lower-case letters, digits and underscores (at most 40, not starting with a digit),"
+                                + " got \"" + prefix + "\"");
+            }
+            int maxConnections = section.integer("maxConnections", Database.DEFAULT_MAX_CONNECTIONS, 1);
+            section.finish();
+            return new Database(url, user.strip(), passwordEnv, prefix, maxConnections);
         }
 
         // ------------------------------------------------------------ agents, bindings, operators

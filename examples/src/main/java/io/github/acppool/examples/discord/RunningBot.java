@@ -50,10 +50,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A started bot: the Discord front end, the broker with its agents, the JDA client (or, with {@code shards}, a shard
- * manager for this process's range of shards) and the optional monitoring endpoint. {@link #close()} stops the
- * broker first (running turns get its shutdown timeout to finish, and their replies are still posted; new messages
- * are told the bot is stopping, and so is {@code /healthz}; every session is stored and every agent process
- * stopped), then the front end, then JDA, then the monitoring endpoint.
+ * manager for this process's range of shards), the session store and the optional monitoring endpoint. {@link
+ * #close()} stops the broker first (running turns get its shutdown timeout to finish, and their replies are still
+ * posted; new messages are told the bot is stopping, and so is {@code /healthz}; every session is stored and every
+ * agent process stopped), then the front end, then JDA, then the store's database pool if it has one, then the
+ * monitoring endpoint.
  *
  * <p>Thread-safe: {@link #close()} may be called from any thread (a shutdown hook), any number of times.
  */
@@ -62,7 +63,9 @@ final class RunningBot implements AutoCloseable {
     /*
      * Concurrency: `closed` makes close() run once; later callers return at once, and awaitStop() waits on
      * `stopped`, which close() counts down at its end and JDA's ShutdownEvent counts down when Discord ended the
-     * session itself (then the waiting thread closes the rest). The components are immutable references.
+     * session itself (then the waiting thread closes the rest). The components are immutable references, except
+     * `monitoring`, set once by start() before the bot is handed out (volatile for close() from a hook thread).
+     * unhealthy() runs on the monitoring thread and reads only `closed` and JDA's own thread-safe status.
      */
     private static final Logger LOG = LoggerFactory.getLogger(RunningBot.class);
 
@@ -75,16 +78,23 @@ final class RunningBot implements AutoCloseable {
     private final @Nullable JDA jda;
 
     private final @Nullable ShardManager shards;
+    private final BotStore store;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable CloseCode discordClosed;
     private volatile @Nullable MonitoringServer monitoring;
 
-    private RunningBot(DiscordFrontEnd frontEnd, AcpBroker broker, @Nullable JDA jda, @Nullable ShardManager shards) {
+    private RunningBot(
+            DiscordFrontEnd frontEnd,
+            AcpBroker broker,
+            @Nullable JDA jda,
+            @Nullable ShardManager shards,
+            BotStore store) {
         this.frontEnd = frontEnd;
         this.broker = broker;
         this.jda = jda;
         this.shards = shards;
+        this.store = store;
     }
 
     /** The bot could not start (Discord refused the token or an intent, the state directory is not writable, ...). */
@@ -109,7 +119,9 @@ final class RunningBot implements AutoCloseable {
         List<AutoCloseable> started = new ArrayList<>();
         try {
             createDirectories(config);
-            SessionStore store = SessionStore.jsonFile(config.state().sessionStore());
+            BotStore botStore = BotStore.open(config, env);
+            started.add(botStore);
+            SessionStore store = botStore.sessions();
             DiscordFrontEnd frontEnd = DiscordFrontEnd.create(config.discord().frontEnd());
             started.add(frontEnd);
             PrometheusMeterRegistry registry =
@@ -128,7 +140,7 @@ final class RunningBot implements AutoCloseable {
                 threads.set(jda::getThreadChannelById);
                 started.add(() -> shutdown(jda));
                 frontEnd.start(broker, jda);
-                bot = new RunningBot(frontEnd, broker, jda, null);
+                bot = new RunningBot(frontEnd, broker, jda, null, botStore);
                 jda.addEventListener(bot.shutdownListener());
                 if (jda.getStatus() == JDA.Status.SHUTDOWN) {
                     bot.stopped.countDown();
@@ -138,7 +150,7 @@ final class RunningBot implements AutoCloseable {
                 threads.set(shards::getThreadChannelById);
                 started.add(() -> shutdown(shards));
                 frontEnd.start(broker, shards);
-                bot = new RunningBot(frontEnd, broker, null, shards);
+                bot = new RunningBot(frontEnd, broker, null, shards, botStore);
                 shards.addEventListener(bot.shutdownListener());
                 if (shards.getShards().stream().anyMatch(shard -> shard.getStatus() == JDA.Status.SHUTDOWN)) {
                     bot.stopped.countDown();
@@ -272,6 +284,8 @@ final class RunningBot implements AutoCloseable {
         if (shards != null) {
             shutdown(shards);
         }
+        // After JDA: the broker's shutdown stored every session through it.
+        store.close();
         MonitoringServer server = monitoring;
         if (server != null) {
             server.close();

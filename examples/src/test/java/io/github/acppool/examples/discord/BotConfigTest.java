@@ -200,6 +200,7 @@ final class BotConfigTest {
                         shipped.liveness(),
                         shipped.permissions(),
                         shipped.discord(),
+                        shipped.database(),
                         shipped.metrics(),
                         shipped.shards(),
                         defaults.agents()))
@@ -400,7 +401,7 @@ final class BotConfigTest {
                         "agen: {}",
                         "agen: unknown key (did you mean agent?); the keys here are agent, agents, defaultAgent,"
                                 + " allowedAgents, bindings, operators, state, pool, drain, liveness, permissions,"
-                                + " discord, metrics, shards"),
+                                + " discord, database, metrics, shards"),
                 // The agents map: each entry is checked as agent: is, naming the entry's key.
                 Arguments.of("agents: {}", "agents: name at least one agent"),
                 Arguments.of(

@@ -3,10 +3,12 @@ package io.github.acppool.examples.discord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.fake.FakeChannel;
 import io.github.acppool.discord.fake.FakeDiscord;
 import io.github.acppool.discord.fake.FakeMessage;
 import io.github.acppool.discord.fake.FakeUser;
+import io.github.acppool.testing.Postgres;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two bot PROCESSES (the packaged program) split the shards of one Discord application: {@link FakeDiscord} holds two
+ * Two bot PROCESSES (the packaged program) on one database (a real PostgreSQL) split the shards of one Discord
+ * application: {@link FakeDiscord} holds two
  * guilds, on shards 0 and 1 of 2; each process connects one shard, answers its own guild's messages only, and a
  * conversation survives a restart (SIGTERM, start again) of its process while the other process keeps answering.
  * The second process also serves its monitoring endpoint, scraped over HTTP.
@@ -45,6 +48,7 @@ final class DiscordBotShardsIT {
     Path dir;
 
     private FakeDiscord discord;
+    private Postgres.Database database;
     private FakeUser alice;
     private final List<BotProcess> processes = new ArrayList<>();
 
@@ -54,6 +58,7 @@ final class DiscordBotShardsIT {
                 .extraGuild("Second Guild", "second-general")
                 .start();
         alice = discord.user("alice");
+        database = Postgres.freshDatabase();
     }
 
     @AfterEach
@@ -111,6 +116,11 @@ final class DiscordBotShardsIT {
                 .filteredOn(m -> m.authorId() == discord.bot().id())
                 .as("one reply to one message: the other process stayed silent")
                 .hasSize(1);
+        SessionStore shared = SessionStore.jdbc(database.dataSource());
+        assertThat(shared.get("discord:" + firstThread))
+                .as("one database for both processes")
+                .isPresent();
+        assertThat(shared.get("discord:" + secondThread)).isPresent();
 
         // Restart the first process (SIGTERM: it stores its sessions); the second keeps answering meanwhile.
         assertThat(a.process.toHandle().destroy()).isTrue();
@@ -147,13 +157,24 @@ final class DiscordBotShardsIT {
                   restBaseUrl: %s
                   gatewayUrl: %s
                   registerCommands: false
+                database:
+                  url: %s
+                  user: %s
+                  passwordEnv: TEST_DB_PASSWORD
                 shards:
                   total: 2
                   from: %d
                   to: %d
                 %s
                 """.formatted(
-                        dir.resolve(name), discord.restBaseUrl(), discord.gatewayUrl(), shard, shard, more));
+                        dir.resolve(name),
+                        discord.restBaseUrl(),
+                        discord.gatewayUrl(),
+                        database.jdbcUrl(),
+                        database.user(),
+                        shard,
+                        shard,
+                        more));
         return file;
     }
 
@@ -213,6 +234,7 @@ final class DiscordBotShardsIT {
                     .directory(directory.toFile())
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD);
             builder.environment().put("DISCORD_BOT_TOKEN", FakeDiscord.TOKEN);
+            builder.environment().put("TEST_DB_PASSWORD", "");
             return new BotProcess(builder.start());
         }
 
