@@ -50,6 +50,9 @@ final class JdbcSessionStore implements SessionStore {
     /** Longest conversation id the table holds (its primary key is VARCHAR of this length). */
     static final int MAX_CONVERSATION_ID = 500;
 
+    /** SQLSTATE of a missing table (PostgreSQL; the standard class 42 "syntax error or access rule violation"). */
+    private static final String UNDEFINED_TABLE = "42P01";
+
     private static final Duration PRUNE_INTERVAL = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern CREDENTIALS =
@@ -120,37 +123,20 @@ final class JdbcSessionStore implements SessionStore {
         // unique violation on the catalog or on the version row) and its next attempt finds the tables.
         for (int attempt = 1; attempt <= 3; attempt++) {
             try (Connection connection = dataSource.getConnection()) {
-                boolean autoCommit = connection.getAutoCommit();
-                connection.setAutoCommit(false);
-                try {
-                    Integer version = schemaVersion(connection);
-                    if (version == null) {
-                        try (Statement statement = connection.createStatement()) {
-                            for (String sql : ddl(prefix)) {
-                                statement.execute(sql);
-                            }
-                        }
-                        connection.commit();
-                        LOG.info("session store: created table {} (schema version {})", table, SCHEMA_VERSION);
-                        return;
-                    }
-                    connection.commit();
-                    if (version != SCHEMA_VERSION) {
-                        throw new SessionStoreException(
-                                "session store: table " + table + " has schema version " + version + ", but this"
-                                        + " acp-pool reads and writes version " + SCHEMA_VERSION
-                                        + (version > SCHEMA_VERSION
-                                                ? " (the database was used by a newer acp-pool; upgrade this one)"
-                                                : " (migrate it as the README describes)"),
-                                null);
-                    }
-                    return;
-                } catch (SQLException | RuntimeException e) {
-                    rollback(connection);
-                    throw e;
-                } finally {
-                    connection.setAutoCommit(autoCommit);
+                Integer version = schemaVersion(connection);
+                if (version == null) {
+                    createTables(connection);
+                    LOG.info("session store: created table {} (schema version {})", table, SCHEMA_VERSION);
+                } else if (version != SCHEMA_VERSION) {
+                    throw new SessionStoreException(
+                            "session store: table " + table + " has schema version " + version + ", but this"
+                                    + " acp-pool reads and writes version " + SCHEMA_VERSION
+                                    + (version > SCHEMA_VERSION
+                                            ? " (the database was used by a newer acp-pool; upgrade this one)"
+                                            : " (migrate it as the README describes)"),
+                            null);
                 }
+                return;
             } catch (SQLException e) {
                 last = e;
                 LOG.debug("session store: creating or checking table {} failed (attempt {})", table, attempt, e);
@@ -159,17 +145,38 @@ final class JdbcSessionStore implements SessionStore {
         throw failure("cannot create or check table " + table, Checks.notNull(last, "last failure"));
     }
 
-    /** The version row of the sessions table, or null if there is none (the schema table is created if absent). */
+    /**
+     * The version row of the sessions table, or null if there is none. Only reads, so a user without the right to
+     * create tables can use tables a DBA created.
+     */
     private @Nullable Integer schemaVersion(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(ddl(prefix).get(0));
-        }
         try (PreparedStatement statement =
                 connection.prepareStatement("SELECT version FROM " + schemaTable + " WHERE component = ?")) {
             statement.setString(1, COMPONENT);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? rows.getInt(1) : null;
             }
+        } catch (SQLException e) {
+            if (UNDEFINED_TABLE.equals(e.getSQLState())) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private void createTables(Connection connection) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try (Statement statement = connection.createStatement()) {
+            for (String sql : ddl(prefix)) {
+                statement.execute(sql);
+            }
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            rollback(connection);
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
         }
     }
 

@@ -88,6 +88,16 @@ final class JdbcSessionStoreTest {
     }
 
     @Test
+    void theReadmeShowsTheExactDdl() throws java.io.IOException {
+        List<String> readme = java.nio.file.Files.readAllLines(Path.of("../README.md"));
+        int begin = readme.indexOf("<!-- session-store-ddl:begin -->");
+        int end = readme.indexOf("<!-- session-store-ddl:end -->");
+        assertThat(begin).as("README.md's session-store-ddl markers").isNotNegative();
+        String shown = String.join("\n", readme.subList(begin + 2, end - 1));
+        assertThat(shown).isEqualTo(String.join(";\n", JdbcSessionStore.ddl("acp_pool_")) + ";");
+    }
+
+    @Test
     void tablePrefixSeparatesStoresInOneDatabase() {
         SessionStore a =
                 SessionStore.jdbcBuilder(db.dataSource()).tablePrefix("bot_a_").build();

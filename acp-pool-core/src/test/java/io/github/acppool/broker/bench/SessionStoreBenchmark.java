@@ -6,9 +6,12 @@ import io.github.acppool.testing.Postgres;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -39,7 +42,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * store against a real PostgreSQL ({@link Postgres}), with 100, 10,000 and 100,000 conversations already stored
  * (target: the embedded {@code put} under 2 ms at 100,000, and flat). A {@code put} replaces the session of a
  * random stored conversation, a {@code get} reads one; the file store's {@code put} includes its fsync, the JDBC
- * store's a round trip on one open connection (as a connection pool would give it).
+ * store's a round trip on one open connection (as a connection pool would give it). {@code appendAndForceFloor}
+ * is the floor of the file store's put on the same disk: one record-sized line appended and forced, nothing else.
  *
  * <p>The stores are filled directly (journal lines, one INSERT ... SELECT), so that setting up 100,000
  * conversations does not take 100,000 fsyncs.
@@ -120,6 +124,43 @@ public class SessionStoreBenchmark {
         String randomConversation() {
             return "discord:" + ThreadLocalRandom.current().nextInt(size);
         }
+    }
+
+    /** A bare file for the floor: what one append of a record-sized line and its fsync cost on this disk. */
+    @State(Scope.Benchmark)
+    public static class BareFile {
+        Path dir;
+        FileChannel channel;
+        final ByteBuffer line = ByteBuffer.wrap(("{\"put\":\"discord:123456\",\"sessionId\":\"s-new-1\","
+                        + "\"workingDirectory\":\"/srv/work/x\",\"updatedAt\":\"" + NOW + "\"}\n")
+                .getBytes(StandardCharsets.UTF_8));
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            dir = Files.createTempDirectory("acp-store-bench");
+            channel = FileChannel.open(
+                    dir.resolve("floor"),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            channel.close();
+            Files.delete(dir.resolve("floor"));
+            Files.delete(dir);
+        }
+    }
+
+    /** The floor of the file store's put: append one line and force it, on an open channel, nothing else. */
+    @Benchmark
+    public void appendAndForceFloor(BareFile f) throws IOException {
+        f.line.rewind();
+        while (f.line.hasRemaining()) {
+            f.channel.write(f.line);
+        }
+        f.channel.force(false);
     }
 
     @Benchmark
