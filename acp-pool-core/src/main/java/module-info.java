@@ -7,6 +7,7 @@
 module io.github.acppool.core {
     requires transitive com.fasterxml.jackson.databind;
     requires transitive org.slf4j;
+    requires transitive java.sql;
     requires static transitive org.jspecify;
     requires static transitive com.google.errorprone.annotations;
 
