@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,15 +34,25 @@ final class JdbcConversationLeases implements ConversationLeases {
     private static final Logger log = LoggerFactory.getLogger(JdbcConversationLeases.class);
 
     static final String TABLE = "acp_pool_leases";
-    /** The version of the table's layout, recorded in {@code acp_pool_schema}; bumped by any change to it. */
+    /** The version of the leases table, recorded in {@code acp_pool_schema} (the session store's too). */
     static final int SCHEMA_VERSION = 1;
 
-    static final String CREATE_SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS acp_pool_schema ("
-            + "component VARCHAR(64) PRIMARY KEY, version INTEGER NOT NULL)";
-    static final String CREATE_TABLE = "CREATE TABLE IF NOT EXISTS acp_pool_leases ("
-            + "conversation_id VARCHAR(256) PRIMARY KEY, "
-            + "owner VARCHAR(200) NOT NULL, "
-            + "expires_at TIMESTAMP WITH TIME ZONE NOT NULL)";
+    static final String COMPONENT = "leases";
+
+    /** The DDL of the leases table, statement by statement (the README shows it). */
+    static final List<String> DDL = List.of(
+            """
+            CREATE TABLE IF NOT EXISTS acp_pool_schema (
+                component VARCHAR(100) PRIMARY KEY,
+                version INTEGER NOT NULL
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS acp_pool_leases (
+                conversation_id VARCHAR(500) PRIMARY KEY,
+                owner VARCHAR(200) NOT NULL,
+                expires_at TIMESTAMP WITH TIME ZONE NOT NULL
+            )""",
+            "INSERT INTO acp_pool_schema (component, version) VALUES ('" + COMPONENT + "', " + SCHEMA_VERSION + ")");
 
     private static final String EXPIRY = "now() + make_interval(secs => ?)";
 
@@ -68,34 +79,66 @@ final class JdbcConversationLeases implements ConversationLeases {
         return leases;
     }
 
-    /** Creates the tables if absent and checks the recorded version; a concurrent creator is retried once. */
+    /**
+     * Creates the table if its version row is absent (in one transaction, as the session store does), else checks
+     * the version; two brokers creating it at once make one transaction fail, and its retry finds the table.
+     */
     private void createSchema() {
-        for (int attempt = 1; ; attempt++) {
-            try (Connection connection = dataSource.getConnection();
-                    Statement statement = connection.createStatement()) {
-                statement.execute(CREATE_SCHEMA_TABLE);
-                statement.execute(CREATE_TABLE);
-                statement.execute("INSERT INTO acp_pool_schema (component, version) VALUES ('" + TABLE + "', "
-                        + SCHEMA_VERSION + ") ON CONFLICT (component) DO NOTHING");
-                try (ResultSet version = statement.executeQuery(
-                        "SELECT version FROM acp_pool_schema WHERE component = '" + TABLE + "'")) {
-                    int found = version.next() ? version.getInt(1) : -1;
-                    if (found != SCHEMA_VERSION) {
+        SQLException last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try (Connection connection = dataSource.getConnection()) {
+                boolean autoCommit = connection.getAutoCommit();
+                connection.setAutoCommit(false);
+                try {
+                    Integer version = schemaVersion(connection);
+                    if (version == null) {
+                        try (Statement statement = connection.createStatement()) {
+                            for (String sql : DDL) {
+                                statement.execute(sql);
+                            }
+                        }
+                        connection.commit();
+                        log.info("leases: created table {} (schema version {})", TABLE, SCHEMA_VERSION);
+                        return;
+                    }
+                    connection.commit();
+                    if (version != SCHEMA_VERSION) {
                         throw new SessionStoreException(
-                                "the table " + TABLE + " has schema version " + found
-                                        + ", but this acp-pool knows only " + SCHEMA_VERSION
-                                        + "; upgrade acp-pool or migrate the table (see the README)",
+                                "leases: table " + TABLE + " has schema version " + version + ", but this acp-pool"
+                                        + " uses version " + SCHEMA_VERSION
+                                        + (version > SCHEMA_VERSION
+                                                ? " (the database was used by a newer acp-pool; upgrade this one)"
+                                                : " (migrate it as the README describes)"),
                                 null);
                     }
+                    return;
+                } catch (SQLException | RuntimeException e) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException rollback) {
+                        e.addSuppressed(rollback);
+                    }
+                    throw e;
+                } finally {
+                    connection.setAutoCommit(autoCommit);
                 }
-                return;
             } catch (SQLException e) {
-                // Two brokers creating the table at once: one of them fails on the catalog's unique index.
-                if (attempt < 2) {
-                    log.debug("creating {} failed ({}); trying again", TABLE, e.toString());
-                    continue;
-                }
-                throw new SessionStoreException("could not create the table " + TABLE + ": " + e.getMessage(), e);
+                last = e;
+                log.debug("leases: creating or checking table {} failed (attempt {})", TABLE, attempt, e);
+            }
+        }
+        throw failure("create or check the table", Checks.notNull(last, "last failure"));
+    }
+
+    private static @Nullable Integer schemaVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(DDL.get(0));
+        }
+        try (PreparedStatement statement =
+                connection.prepareStatement("SELECT version FROM acp_pool_schema WHERE component = ?")) {
+            statement.setString(1, COMPONENT);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? rows.getInt(1) : null;
             }
         }
     }
@@ -202,7 +245,8 @@ final class JdbcConversationLeases implements ConversationLeases {
     }
 
     private static SessionStoreException failure(String what, SQLException e) {
-        return new SessionStoreException("could not " + what + " in " + TABLE + ": " + e.getMessage(), e);
+        // The driver's message names the server and the state, never the password.
+        return new SessionStoreException("leases: could not " + what + " in " + TABLE + ": " + e.getMessage(), e);
     }
 
     @Override
