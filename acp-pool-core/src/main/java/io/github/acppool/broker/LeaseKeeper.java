@@ -40,8 +40,10 @@ final class LeaseKeeper {
      * (normally one; two while an evicted agent is still stopping and a new one starts). Every change of a Held,
      * and every store call that takes or gives up its lease, happens under its `lock`, so an acquire and a release
      * of one conversation never interleave in the store (a release's DELETE cannot remove a lease taken just
-     * after). A Held whose count drops to zero is retired and removed from the map under its lock; a thread that
-     * finds a retired one takes a fresh one from the map (as the broker does with Conversation).
+     * after). A Held whose count drops to zero is retired and removed from the map under its lock, after the store
+     * released the lease (removing it first would let an acquire take a fresh Held and renew the row in the store
+     * just before the release's DELETE removed it: two owners); a thread that finds a retired one takes a fresh one
+     * from the map (as the broker does with Conversation).
      *
      * The renewal runs every ttl/3: the scheduler only hands it to the executor, so no store call ever runs on the
      * broker's timer thread (turn timers run there). It snapshots the live Helds without their locks, calls the
@@ -216,9 +218,8 @@ final class LeaseKeeper {
             if (entry.retired || --entry.count > 0) {
                 return;
             }
-            if (entry.retireIfUnused()) {
-                held.remove(conversationId, entry);
-            }
+            // Still in the map while the store forgets the lease: an acquire for the conversation waits on this lock
+            // and only then takes a fresh record, so its store call comes after this one and is never undone by it.
             try {
                 leases.release(conversationId, owner);
                 log.debug("{} - conversation {}: lease released", name, conversationId);
@@ -229,6 +230,10 @@ final class LeaseKeeper {
                         conversationId,
                         ttl,
                         e);
+            } finally {
+                if (entry.retireIfUnused()) {
+                    held.remove(conversationId, entry);
+                }
             }
         } finally {
             entry.lock.unlock();

@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.github.acppool.broker.BrokerResult.Outcome;
 import io.github.acppool.pool.PoolConfig;
+import io.github.acppool.testing.Postgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,10 +35,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two brokers (A and B) over real fake-agent processes that share one session store, one agent state directory
- * and one set of in-memory {@link ConversationLeases}: a conversation is served by one of them at a time, hands
+ * and one set of {@link ConversationLeases} (in memory, or with the store in a real PostgreSQL): a conversation is served by one of them at a time, hands
  * over when its agent stops, and a lost lease stops its agent. Each broker's agents carry a {@code --broker=}
  * flag, so the process table tells whose agent runs in which conversation's directory.
  */
@@ -56,8 +59,19 @@ final class BrokerLeasesIT {
     @BeforeEach
     void fixture() {
         fixture = new BrokerFixture(root);
-        leases = ConversationLeases.inMemory(fixture.clock);
-        store = SessionStore.inMemory();
+        useLeases("memory");
+    }
+
+    /** In-memory leases and store on the fixture's clock, or both in a fresh database of a real PostgreSQL. */
+    private void useLeases(String kind) {
+        if (kind.equals("postgres")) {
+            Postgres.Database db = Postgres.freshDatabase();
+            leases = ConversationLeases.jdbc(db.dataSource());
+            store = SessionStore.jdbc(db.dataSource());
+        } else {
+            leases = ConversationLeases.inMemory(fixture.clock);
+            store = SessionStore.inMemory();
+        }
     }
 
     @AfterEach
@@ -116,8 +130,10 @@ final class BrokerLeasesIT {
      * listener told, no agent started); A's clean shutdown releases the lease at once and B resumes the session
      * with the agent's memory of the earlier turn.
      */
-    @Test
-    void theOtherBrokerIsRefusedAndTakesOverAtOnceAfterACleanShutdown() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "postgres"})
+    void theOtherBrokerIsRefusedAndTakesOverAtOnceAfterACleanShutdown(String kind) {
+        useLeases(kind);
         AcpBroker a = broker("a");
         AcpBroker b = broker("b");
         BrokerResult first = a.prompt("t:1", message("m1", "ann", "say hello from a"));
@@ -220,10 +236,13 @@ final class BrokerLeasesIT {
      * Random interleavings of prompts, resets and idle suspensions on both brokers for three conversations, while
      * a monitor watches the process table: no conversation's directory ever has live agents of both brokers.
      */
-    @Test
-    void theSameConversationNeverHasAgentsOfBothBrokers() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"memory", "postgres"})
+    void theSameConversationNeverHasAgentsOfBothBrokers(String kind) throws Exception {
+        useLeases(kind);
         long seed = Long.getLong("leases.seed", System.nanoTime());
-        System.out.println("BrokerLeasesIT stress seed: " + seed + " (rerun with -Dleases.seed=" + seed + ")");
+        System.out.println(
+                "BrokerLeasesIT stress (" + kind + ") seed: " + seed + " (rerun with -Dleases.seed=" + seed + ")");
         PoolConfig pool = PoolConfig.builder()
                 .name("test-broker")
                 .maxSize(2)

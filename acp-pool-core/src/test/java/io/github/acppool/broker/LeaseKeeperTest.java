@@ -218,6 +218,63 @@ final class LeaseKeeperTest {
         assertThat(a.holders("c1")).isZero();
     }
 
+    /**
+     * Found by BrokerLeasesIT on PostgreSQL: the last agent's release and the next agent's acquire of one
+     * conversation race. The acquire must not take a fresh record and renew the lease in the store while the
+     * release's DELETE is still on its way (that DELETE would then remove the new agent's lease, and another
+     * instance could start a second agent): it waits for the release to finish and takes the lease afresh.
+     */
+    @Test
+    void anAcquireRacingTheLastReleaseWaitsForItSoTheLeaseSurvives() throws Exception {
+        java.util.concurrent.CountDownLatch releasing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch proceed = new java.util.concurrent.CountDownLatch(1);
+        ConversationLeases slowRelease = new ConversationLeases() {
+            @Override
+            public String acquire(String conversationId, String owner, Duration ttl) {
+                return leases.acquire(conversationId, owner, ttl);
+            }
+
+            @Override
+            public Set<String> renew(String owner, Collection<String> conversationIds, Duration ttl) {
+                return leases.renew(owner, conversationIds, ttl);
+            }
+
+            @Override
+            public void release(String conversationId, String owner) {
+                releasing.countDown();
+                try {
+                    proceed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                leases.release(conversationId, owner);
+            }
+
+            @Override
+            public Optional<String> owner(String conversationId) {
+                return leases.owner(conversationId);
+            }
+        };
+        LeaseKeeper a = keeper("a", slowRelease, Duration.ZERO, lostA);
+        a.acquire("c1");
+
+        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> a.release("c1"));
+        assertThat(releasing.await(10, TimeUnit.SECONDS)).isTrue(); // the DELETE is on its way
+        CompletableFuture<Void> acquire = CompletableFuture.runAsync(() -> a.acquire("c1"));
+        org.awaitility.Awaitility.await()
+                .during(Duration.ofMillis(200))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> !acquire.isDone());
+        proceed.countDown();
+        release.get(10, TimeUnit.SECONDS);
+        acquire.get(10, TimeUnit.SECONDS);
+
+        assertThat(leases.owner("c1")).contains("a");
+        assertThat(a.holders("c1")).isEqualTo(1);
+        assertThatThrownBy(() -> keeper("b", leases, Duration.ZERO, List.of()).acquire("c1"))
+                .isInstanceOf(ConversationOwnedElsewhereException.class);
+    }
+
     @Test
     void inMemoryLeasesTakeOverOnlyExpiredLeasesAndNeverRenewALapsedOne() {
         assertThat(leases.acquire("c", "a", TTL)).isEqualTo("a");
