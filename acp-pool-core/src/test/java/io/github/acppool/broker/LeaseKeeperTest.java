@@ -295,6 +295,34 @@ final class LeaseKeeperTest {
     }
 
     @Test
+    void theBuilderRefusesBadLeaseSettingsWithTheFieldNamed() {
+        io.github.acppool.acp.AgentLaunchSpec agent =
+                io.github.acppool.acp.AgentLaunchSpec.builder("agent").build();
+        assertThatThrownBy(() -> AcpBroker.builder()
+                        .agent(agent)
+                        .leases(leases)
+                        .leaseTtl(Duration.ofMillis(500))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("leaseTtl must be at least 1 s: PT0.5S");
+        assertThatThrownBy(() -> AcpBroker.builder()
+                        .agent(agent)
+                        .leaseOwner("bad\nowner")
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("owner must not contain control characters");
+        assertThatThrownBy(() -> AcpBroker.builder()
+                        .agent(agent)
+                        .leaseWait(Duration.ofSeconds(-1))
+                        .build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("leaseWait");
+        assertThatThrownBy(() -> AcpBroker.builder().leases(leases).leases(leases))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("leases");
+    }
+
+    @Test
     void theDefaultOwnerIdNamesHostAndProcessAndDiffersEachTime() {
         String one = ConversationLeases.defaultOwnerId();
         assertThat(one).contains(":" + ProcessHandle.current().pid() + ":");
