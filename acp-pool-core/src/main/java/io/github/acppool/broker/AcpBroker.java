@@ -285,7 +285,10 @@ public interface AcpBroker extends AutoCloseable {
      *       by {@link AcpBroker#shutdown()};
      *   <li>{@code ticker} {@link Ticker#systemTicker()};
      *   <li>{@code shutdownTimeout} {@link #DEFAULT_SHUTDOWN_TIMEOUT};
-     *   <li>{@code warmAgents} 0 (no spare agents).
+     *   <li>{@code warmAgents} 0 (no spare agents);
+     *   <li>{@code leases}: none (this broker alone serves its conversations); {@code leaseOwner} {@link
+     *       ConversationLeases#defaultOwnerId()}, {@code leaseTtl} {@link #DEFAULT_LEASE_TTL}, {@code leaseWait}
+     *       zero.
      * </ul>
      *
      * <p>Not thread-safe: use one builder from one thread.
@@ -299,6 +302,8 @@ public interface AcpBroker extends AutoCloseable {
         public static final Duration DEFAULT_HUNG_GRACE = Duration.ofMinutes(2);
         /** Default {@code shutdownTimeout}: 10 seconds. */
         public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+        /** Default {@code leaseTtl}: 30 seconds, so a crashed instance's conversations move within half a minute. */
+        public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(30);
 
         @Nullable
         AgentLaunchSpec agent;
@@ -371,6 +376,18 @@ public interface AcpBroker extends AutoCloseable {
 
         @Nullable
         Integer warmAgents;
+
+        @Nullable
+        ConversationLeases leases;
+
+        @Nullable
+        String leaseOwner;
+
+        @Nullable
+        Duration leaseTtl;
+
+        @Nullable
+        Duration leaseWait;
 
         private Builder() {}
 
@@ -578,6 +595,54 @@ public interface AcpBroker extends AutoCloseable {
         @CanIgnoreReturnValue
         public Builder shutdownTimeout(Duration value) {
             shutdownTimeout = Checks.setOnce(shutdownTimeout, value, "shutdownTimeout");
+            return this;
+        }
+
+        /**
+         * Conversation ownership across broker instances that share one {@link SessionStore}: before it starts an
+         * agent for a conversation (new or resumed), the broker takes the conversation's lease; it renews the lease
+         * every third of {@link #leaseTtl} while the agent lives, and releases it once the agent has stopped
+         * (suspend, reset, close, a dead agent, shutdown). A message whose conversation is leased by a live other
+         * instance starts no agent: it ends {@link BrokerResult.Outcome#OWNED_ELSEWHERE} (after waiting up to
+         * {@link #leaseWait}) and the listener's {@link BrokerListener#onLeaseConflict} is called. A lease that
+         * cannot be renewed in time is given up and its agent stopped, even mid-turn, so that a conversation never
+         * has two agents. Lease work happens only when an agent starts or stops and on the renewal timer, never
+         * while a turn streams. Not needed for a single broker; the broker does not close it.
+         */
+        @CanIgnoreReturnValue
+        public Builder leases(ConversationLeases value) {
+            leases = Checks.setOnce(leases, value, "leases");
+            return this;
+        }
+
+        /**
+         * This broker's id in the {@link #leases}: unique among the instances (at most {@value
+         * ConversationLeases#MAX_OWNER_LENGTH} characters); an operator sees it in the lease table.
+         */
+        @CanIgnoreReturnValue
+        public Builder leaseOwner(String value) {
+            leaseOwner = Checks.setOnce(leaseOwner, value, "leaseOwner");
+            return this;
+        }
+
+        /**
+         * How long a lease lasts without renewal: how soon another instance may take over the conversations of
+         * a crashed one. At least a second.
+         */
+        @CanIgnoreReturnValue
+        public Builder leaseTtl(Duration value) {
+            leaseTtl = Checks.setOnce(leaseTtl, value, "leaseTtl");
+            return this;
+        }
+
+        /**
+         * How long a message whose conversation is leased by another live instance waits for that lease to be
+         * released or to expire before it ends {@link BrokerResult.Outcome#OWNED_ELSEWHERE}; the wait holds the
+         * conversation's turn (its later messages queue behind it). Zero (the default) answers at once.
+         */
+        @CanIgnoreReturnValue
+        public Builder leaseWait(Duration value) {
+            leaseWait = Checks.setOnce(leaseWait, value, "leaseWait");
             return this;
         }
 

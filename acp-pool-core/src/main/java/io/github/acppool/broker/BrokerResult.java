@@ -61,7 +61,13 @@ public record BrokerResult(
          * The turn did not end within the hung limit (hard timeout plus hung grace), for example because a
          * listener blocked: the agent process tree was killed and the next message starts a new one.
          */
-        HUNG;
+        HUNG,
+        /**
+         * The conversation is served by another broker instance right now (its {@link ConversationLeases lease}
+         * is held by a live owner), so no agent was started and nothing was sent; {@link #error()} is a {@link
+         * ConversationOwnedElsewhereException} naming the owner. The message may be sent again later.
+         */
+        OWNED_ELSEWHERE;
 
         static Outcome of(TurnResult.Outcome outcome) {
             return switch (outcome) {
@@ -118,7 +124,7 @@ public record BrokerResult(
                         "No reply: the agent stopped responding, so it was restarted; send your message again.";
                     case TIMED_OUT -> "No reply: the agent took too long; try again.";
                     case AGENT_DIED -> "No reply: the agent stopped unexpectedly; your next message starts it again.";
-                    case COMPLETED, FAILED, REJECTED ->
+                    case COMPLETED, FAILED, REJECTED, OWNED_ELSEWHERE ->
                         error != null ? AcpPoolException.userMessageOf(error) : AcpPoolException.GENERIC_USER_MESSAGE;
                 };
         return reset == null ? why : why + " " + reset;

@@ -160,6 +160,8 @@ final class DefaultAcpBroker implements AcpBroker {
     private final boolean ownsScheduler;
     private final ConnectionPool<String, AgentConnection> pool;
     private final WarmAgents warm;
+    /** Conversation ownership across instances; null without {@link AcpBroker.Builder#leases}. */
+    private final @Nullable LeaseKeeper leaseKeeper;
 
     private final ConcurrentHashMap<String, Conversation> conversations = new ConcurrentHashMap<>();
     /** One future per running driver, completed when it exits; keyed by a sequence number. */
@@ -203,6 +205,13 @@ final class DefaultAcpBroker implements AcpBroker {
         this.name = config.name();
         int warmAgents = builder.warmAgents != null ? (int) Checks.nonNegative(builder.warmAgents, "warmAgents") : 0;
         this.poolCloseTimeout = config.closeTimeout();
+        String leaseOwner = InMemoryConversationLeases.checkOwner(
+                builder.leaseOwner != null ? builder.leaseOwner : ConversationLeases.defaultOwnerId());
+        Duration leaseTtl = builder.leaseTtl != null ? builder.leaseTtl : AcpBroker.Builder.DEFAULT_LEASE_TTL;
+        Checks.argument(leaseTtl.compareTo(Duration.ofSeconds(1)) >= 0, "leaseTtl must be at least 1 s: %s", leaseTtl);
+        InMemoryConversationLeases.checkTtl(leaseTtl);
+        Duration leaseWait =
+                builder.leaseWait != null ? Checks.nonNegative(builder.leaseWait, "leaseWait") : Duration.ZERO;
 
         if (builder.stateDirectory != null) {
             this.orphans = new OrphanRecords(builder.stateDirectory, instanceId, ProcessHandle.current(), name);
@@ -250,6 +259,18 @@ final class DefaultAcpBroker implements AcpBroker {
                 streamer(liveness, brokerDrain, quietGap),
                 spec -> streamer(
                         spec.livenessPolicy().orElse(liveness), AgentRegistry.drain(spec, brokerDrain), quietGap));
+        this.leaseKeeper = builder.leases == null
+                ? null
+                : new LeaseKeeper(
+                        name,
+                        builder.leases,
+                        leaseOwner,
+                        leaseTtl,
+                        leaseWait,
+                        scheduler,
+                        executor,
+                        ticker,
+                        this::leaseLost);
         this.pool = ConnectionPool.<String, AgentConnection>builder()
                 .factory(this::connect)
                 .probe(connection -> connection.client.isAlive())
@@ -569,7 +590,16 @@ final class DefaultAcpBroker implements AcpBroker {
         try {
             return attempt(conversation, turn);
         } catch (RuntimeException e) {
-            return Finished.failed(failure(conversation.id, e));
+            RuntimeException failure = failure(conversation.id, e);
+            if (failure instanceof ConversationOwnedElsewhereException owned) {
+                log.info("{} - conversation {}: {}", name, conversation.id, owned.getMessage());
+                contain(
+                        conversation,
+                        "onLeaseConflict",
+                        () -> listener.onLeaseConflict(conversation.id, owned.owner()));
+                return Finished.without(BrokerResult.Outcome.OWNED_ELSEWHERE, owned, null, null);
+            }
+            return Finished.failed(failure);
         }
     }
 
@@ -868,8 +898,23 @@ final class DefaultAcpBroker implements AcpBroker {
 
     // ------------------------------------------------------------------------------------------ the agents
 
-    /** The pool's factory: a ready agent for the conversation (process, initialize, session resumed or new). */
+    /** The pool's factory: takes the conversation's lease (if leases are on), then starts its agent. */
     private AgentConnection connect(String conversationId) {
+        LeaseKeeper leases = leaseKeeper;
+        if (leases == null) {
+            return startAgent(conversationId);
+        }
+        leases.acquire(conversationId);
+        try {
+            return startAgent(conversationId);
+        } catch (RuntimeException | Error e) {
+            leases.release(conversationId); // startAgent stopped the process it launched
+            throw e;
+        }
+    }
+
+    /** A ready agent for the conversation (process, initialize, session resumed or new). */
+    private AgentConnection startAgent(String conversationId) {
         Conversation conversation = conversations.get(conversationId);
         long generation = conversation != null ? conversation.generation.get() : 0;
         long startNanos = ticker.read();
@@ -1356,6 +1401,9 @@ final class DefaultAcpBroker implements AcpBroker {
             try {
                 stop(connection);
             } finally {
+                if (leaseKeeper != null) {
+                    leaseKeeper.release(connection.conversationId); // only now that its process is gone
+                }
                 stopping.remove(task);
                 done.complete(null);
                 warm.replenishLater(); // its room is free now
@@ -1387,6 +1435,19 @@ final class DefaultAcpBroker implements AcpBroker {
             closeClient(connection.client);
         } catch (RuntimeException e) {
             log.warn("{} - {}: stopping the agent failed", name, connection, e);
+        }
+    }
+
+    /**
+     * The lease of the conversation was lost (see {@link LeaseKeeper}): another instance may take it over, so its
+     * agent is stopped now, mid-turn if need be (the turn ends AGENT_DIED). Runs on the executor.
+     */
+    private void leaseLost(String conversationId) {
+        Conversation conversation = conversations.get(conversationId);
+        AgentConnection connection = conversation == null ? null : conversation.connection;
+        pool.evict(conversationId);
+        if (connection != null) {
+            connection.client.close(); // a busy connection is closed only when its turn ends: do not wait for that
         }
     }
 
@@ -1895,6 +1956,9 @@ final class DefaultAcpBroker implements AcpBroker {
         if (!awaitAll(stopping, stopBound)) {
             log.warn("{} - {} agents were still stopping after {}", name, stopping.size(), stopBound);
         }
+        if (leaseKeeper != null) {
+            leaseKeeper.close(); // the stopped agents released their leases, so others may take over at once
+        }
         // A message that slipped in while the broker was closing (there is no broker-wide lock) ends here.
         dropEveryQueue();
         if (ownsExecutor) {
@@ -1968,6 +2032,12 @@ final class DefaultAcpBroker implements AcpBroker {
         Conversation conversation = conversations.get(conversationId);
         AgentConnection connection = conversation == null ? null : conversation.connection;
         return connection == null ? null : connection.client;
+    }
+
+    /** For tests in this package: the broker's lease keeper, if leases are on. */
+    @Nullable
+    LeaseKeeper leaseKeeper() {
+        return leaseKeeper;
     }
 
     @Override
