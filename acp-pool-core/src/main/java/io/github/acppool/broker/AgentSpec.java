@@ -20,10 +20,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  */
 public final class AgentSpec {
-    /** Ids are short words a chat user can type: letters, digits, {@code -} and {@code _}, at most 32. */
     /** The id of the agent of a broker built with a single {@link AcpBroker.Builder#agent(AgentLaunchSpec)}. */
     public static final String DEFAULT_ID_FOR_SINGLE = "default";
 
+    /** Ids are short words a chat user can type: letters, digits, {@code -} and {@code _}, at most 32. */
     public static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
 
     private final String id;

@@ -34,8 +34,9 @@ final class LayeringTest {
     @BeforeAll
     static void importMainClasses() {
         classes = new ClassFileImporter()
+                // Main classes only, from directories (mvn test) or jars (mvn verify): not test classes or test-jars.
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_ARCHIVES)
+                .withImportOption(location -> !location.contains("-tests.jar") && !location.contains("-testing.jar"))
                 .importPackages("io.github.acppool");
     }
 

@@ -2,6 +2,7 @@ package io.github.acppool.examples.discord;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.acppool.broker.ConversationLeases;
 import io.github.acppool.broker.SessionStore;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -23,10 +24,13 @@ final class BotStore implements AutoCloseable {
 
     private final SessionStore sessions;
     private final @Nullable HikariDataSource pool;
+    /** With a database: the conversation leases, so that two bot processes never run one thread's agent twice. */
+    private final @Nullable ConversationLeases leases;
 
     private BotStore(SessionStore sessions, @Nullable HikariDataSource pool) {
         this.sessions = sessions;
         this.pool = pool;
+        this.leases = pool == null ? null : ConversationLeases.jdbc(pool);
     }
 
     /**
@@ -80,6 +84,12 @@ final class BotStore implements AutoCloseable {
 
     SessionStore sessions() {
         return sessions;
+    }
+
+    /** The conversation leases in the database, or null for the file store (one process). */
+    @Nullable
+    ConversationLeases leases() {
+        return leases;
     }
 
     /** Whether the database pool is closed (true for the file store, which has none). */

@@ -6,6 +6,7 @@ import io.github.acppool.acp.PermissionPolicy;
 import io.github.acppool.broker.AcpBroker;
 import io.github.acppool.broker.AgentSpec;
 import io.github.acppool.broker.BrokerListener;
+import io.github.acppool.broker.ConversationLeases;
 import io.github.acppool.broker.PromptComposer;
 import io.github.acppool.broker.SessionStore;
 import io.github.acppool.discord.DiscordFrontEnd;
@@ -129,7 +130,8 @@ final class RunningBot implements AutoCloseable {
             MicrometerBrokerMetrics metrics = registry == null ? null : MicrometerBrokerMetrics.create(registry);
             // A thread of a bound channel works in the binding's directory; only JDA knows a thread's parent.
             AtomicReference<@Nullable LongFunction<@Nullable ThreadChannel>> threads = new AtomicReference<>();
-            AcpBroker broker = broker(config, store, frontEnd, threadId -> parentOf(threads.get(), threadId), metrics);
+            AcpBroker broker = broker(
+                    config, store, frontEnd, threadId -> parentOf(threads.get(), threadId), metrics, botStore.leases());
             started.add(broker);
             if (metrics != null) {
                 metrics.bindTo(broker);
@@ -342,13 +344,15 @@ final class RunningBot implements AutoCloseable {
      *
      * @param parentOf the parent channel of a thread, 0 if unknown (for the working directory of bound channels)
      * @param listener told about the broker's connections and turns (the metrics), if any
+     * @param leases the conversation leases shared with other bot processes (with a database), if any
      */
     static AcpBroker broker(
             BotConfig config,
             SessionStore store,
             DiscordFrontEnd frontEnd,
             LongUnaryOperator parentOf,
-            @Nullable BrokerListener listener) {
+            @Nullable BrokerListener listener,
+            @Nullable ConversationLeases leases) {
         BotConfig.Permissions permissions = config.permissions();
         PermissionPolicy policy =
                 switch (permissions.mode()) {
@@ -360,6 +364,9 @@ final class RunningBot implements AutoCloseable {
         AcpBroker.Builder builder = AcpBroker.builder();
         if (listener != null) {
             builder.listener(listener);
+        }
+        if (leases != null) {
+            builder.leases(leases);
         }
         BotConfig.Agents agents = config.agents();
         if (agents.named()) {
