@@ -4,17 +4,18 @@
  *
  * <p>Only the API packages are exported; {@code io.github.acppool.internal} is off-contract.
  */
-// Micrometer is an automatic module (Automatic-Module-Name micrometer.core) and stays one; the name is stable.
-@SuppressWarnings("requires-transitive-automatic")
+// io.github.acppool.metrics names Micrometer's MeterRegistry, which this module does not re-export: an application
+// that uses the binding has Micrometer and requires micrometer.core itself. Re-exporting it (requires static
+// transitive) would make every named module that requires core fail to compile without Micrometer.
+@SuppressWarnings("requires-automatic")
 module io.github.acppool.core {
     requires transitive com.fasterxml.jackson.databind;
     requires transitive org.slf4j;
     requires transitive java.sql;
     requires static transitive org.jspecify;
     requires static transitive com.google.errorprone.annotations;
-    // Optional: only io.github.acppool.metrics uses Micrometer (its API names MeterRegistry, hence transitive), and
-    // only applications that have Micrometer load that package.
-    requires static transitive micrometer.core;
+    // Optional: only io.github.acppool.metrics uses Micrometer, and only applications that have it load that package.
+    requires static micrometer.core;
 
     exports io.github.acppool;
     exports io.github.acppool.acp;

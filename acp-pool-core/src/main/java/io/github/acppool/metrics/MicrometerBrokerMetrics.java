@@ -43,6 +43,8 @@ import java.util.function.ToDoubleFunction;
  * <p>Thread-safe: the broker calls it from many threads at once; Micrometer's meters are thread-safe and
  * this class keeps no other state.
  */
+// Its API names Micrometer types that core does not re-export (see module-info): their users require micrometer.core.
+@SuppressWarnings("exports")
 public final class MicrometerBrokerMetrics implements BrokerListener {
 
     /** The percentiles every timer publishes. */
