@@ -2,7 +2,6 @@ package io.github.acppool.broker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.acppool.internal.Checks;
 import java.io.BufferedOutputStream;
@@ -15,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -25,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +31,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -240,42 +236,12 @@ final class JournalSessionStore implements SessionStore {
         if (!node.path("put").isTextual()) {
             return false;
         }
-        StoredSession session = parse(node);
+        StoredSession session = JsonFileSessionStore.parse(node);
         if (session == null) {
             return false;
         }
         sessions.put(node.path("put").asText(), session);
         return true;
-    }
-
-    private static @Nullable StoredSession parse(JsonNode node) {
-        String sessionId = node.path("sessionId").asText("");
-        String directory = node.path("workingDirectory").asText("");
-        String updatedAt = node.path("updatedAt").asText("");
-        if (sessionId.isBlank() || directory.isEmpty()) {
-            return null;
-        }
-        try {
-            Path workingDirectory = Path.of(directory);
-            if (!workingDirectory.isAbsolute()) {
-                return null;
-            }
-            Map<String, String> settings = new TreeMap<>();
-            for (Map.Entry<String, JsonNode> e : node.path("settings").properties()) {
-                if (e.getValue().isTextual()) {
-                    settings.put(e.getKey(), e.getValue().asText());
-                }
-            }
-            JsonNode agent = node.path("agentId");
-            return new StoredSession(
-                    sessionId,
-                    workingDirectory,
-                    Instant.parse(updatedAt),
-                    settings,
-                    agent.isTextual() ? agent.asText() : null);
-        } catch (DateTimeParseException | InvalidPathException e) {
-            return null;
-        }
     }
 
     /** Reads today's JSON file with its own reader, keeps it as a backup, and writes the journal in its place. */
@@ -455,18 +421,8 @@ final class JournalSessionStore implements SessionStore {
     }
 
     private static String record(String conversationId, StoredSession session) {
-        ObjectNode record = JSON.createObjectNode().put("put", conversationId);
-        record.put("sessionId", session.sessionId())
-                .put("workingDirectory", session.workingDirectory().toString())
-                .put("updatedAt", session.updatedAt().toString());
-        if (!session.settings().isEmpty()) {
-            ObjectNode settings = record.putObject("settings");
-            new TreeMap<>(session.settings()).forEach(settings::put);
-        }
-        if (session.agentId() != null) {
-            record.put("agentId", session.agentId());
-        }
-        return record.toString();
+        return JsonFileSessionStore.write(JSON.createObjectNode().put("put", conversationId), session)
+                .toString();
     }
 
     /** Makes the rename durable; a file system that cannot force a directory (Windows) renames durably anyway. */

@@ -152,7 +152,11 @@ final class JsonFileSessionStore implements SessionStore {
                 aside);
     }
 
-    private static @Nullable StoredSession parse(JsonNode node) {
+    /**
+     * The session in one JSON object of the file formats (this file's entries, the journal's records), or null if
+     * it is not a valid one. Shared with {@link JournalSessionStore}, which writes the same fields.
+     */
+    static @Nullable StoredSession parse(JsonNode node) {
         String sessionId = node.path("sessionId").asText("");
         String directory = node.path("workingDirectory").asText("");
         String updatedAt = node.path("updatedAt").asText("");
@@ -176,6 +180,21 @@ final class JsonFileSessionStore implements SessionStore {
         } catch (DateTimeParseException | InvalidPathException e) {
             return null;
         }
+    }
+
+    /** Writes {@code session}'s fields into {@code target}, as {@link #parse} reads them. */
+    static ObjectNode write(ObjectNode target, StoredSession session) {
+        target.put("sessionId", session.sessionId())
+                .put("workingDirectory", session.workingDirectory().toString())
+                .put("updatedAt", session.updatedAt().toString());
+        if (!session.settings().isEmpty()) {
+            ObjectNode settings = target.putObject("settings");
+            new TreeMap<>(session.settings()).forEach(settings::put);
+        }
+        if (session.agentId() != null) {
+            target.put("agentId", session.agentId());
+        }
+        return target;
     }
 
     /** Moves (or copies) the current file to a fresh {@code <name>.corrupt-<timestamp>} sibling. */
@@ -251,17 +270,7 @@ final class JsonFileSessionStore implements SessionStore {
         root.put("version", FORMAT_VERSION);
         ObjectNode all = root.putObject("sessions");
         sessions.forEach((conversationId, session) -> {
-            ObjectNode entry = all.putObject(conversationId)
-                    .put("sessionId", session.sessionId())
-                    .put("workingDirectory", session.workingDirectory().toString())
-                    .put("updatedAt", session.updatedAt().toString());
-            if (!session.settings().isEmpty()) {
-                ObjectNode settings = entry.putObject("settings");
-                new TreeMap<>(session.settings()).forEach(settings::put);
-            }
-            if (session.agentId() != null) {
-                entry.put("agentId", session.agentId());
-            }
+            write(all.putObject(conversationId), session);
         });
         Path temp = null;
         try {
