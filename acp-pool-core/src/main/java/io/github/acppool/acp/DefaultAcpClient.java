@@ -76,7 +76,7 @@ final class DefaultAcpClient implements AcpClient {
      * - close() may block (it waits for the process); everything else returns without waiting for the agent.
      */
 
-    private static final Logger log = LoggerFactory.getLogger(DefaultAcpClient.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultAcpClient.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     /** The stdout read buffer grows from MIN_READ_BUFFER to READ_BUFFER while reads fill it (see ReadBuffer). */
     private static final int READ_BUFFER = 64 * 1024;
@@ -169,7 +169,7 @@ final class DefaultAcpClient implements AcpClient {
         }
         String name = "acp-client-" + SEQUENCE.incrementAndGet() + "(pid " + process.pid() + ")";
         try {
-            log.debug("{} - started {}", name, spec.commandLine());
+            LOG.debug("{} - started {}", name, spec.commandLine());
             DefaultAcpClient client = new DefaultAcpClient(
                     name,
                     options,
@@ -182,7 +182,7 @@ final class DefaultAcpClient implements AcpClient {
             return client;
         } catch (RuntimeException | Error e) {
             destroyTree(process);
-            log.warn("{} - could not start the client of {}; the process was destroyed", name, spec.commandLine(), e);
+            LOG.warn("{} - could not start the client of {}; the process was destroyed", name, spec.commandLine(), e);
             throw new AgentProcessException(
                     "cannot start agent " + spec.commandLine() + ": the client could not start (" + e + ")",
                     null,
@@ -207,7 +207,7 @@ final class DefaultAcpClient implements AcpClient {
         try {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
         } catch (RuntimeException e) {
-            log.debug("listing the descendants of pid {} failed: {}", process.pid(), e.toString());
+            LOG.debug("listing the descendants of pid {} failed: {}", process.pid(), e.toString());
         }
         process.destroyForcibly();
         closeStream(process.getOutputStream());
@@ -293,7 +293,7 @@ final class DefaultAcpClient implements AcpClient {
                         DESCENDANT_SCAN_INTERVAL.toNanos(),
                         TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                log.debug("{} - no periodic descendant scan: scheduler rejected it", name);
+                LOG.debug("{} - no periodic descendant scan: scheduler rejected it", name);
             }
         }
     }
@@ -308,7 +308,7 @@ final class DefaultAcpClient implements AcpClient {
             p.descendants().forEach(h -> descendants.putIfAbsent(h.pid(), h));
             descendants.values().removeIf(h -> !h.isAlive());
         } catch (RuntimeException e) {
-            log.debug("{} - listing descendants failed: {}", name, e.toString());
+            LOG.debug("{} - listing descendants failed: {}", name, e.toString());
         }
     }
 
@@ -560,7 +560,7 @@ final class DefaultAcpClient implements AcpClient {
         for (Incoming request : incoming) {
             if (request.method.equals("session/request_permission") && sessionId.equals(request.sessionId)) {
                 if (respond(request, cancelledOutcome(), null)) {
-                    log.debug(
+                    LOG.debug(
                             "{} - answered permission request {} of session {} with cancelled",
                             name,
                             request.id,
@@ -646,7 +646,7 @@ final class DefaultAcpClient implements AcpClient {
         }
         var unused = call.future.whenComplete((r, e) -> {
             if (e instanceof CancellationException && pending.remove(id, call)) {
-                log.debug("{} - abandoned {} (id {})", name, method, id);
+                LOG.debug("{} - abandoned {} (id {})", name, method, id);
             }
             call.cancelTimeout();
         });
@@ -655,7 +655,7 @@ final class DefaultAcpClient implements AcpClient {
                 call.timeout =
                         scheduler.schedule(() -> timeOut(call, timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                log.warn("{} - scheduler rejected the timeout of {} (id {}); it has none", name, method, id);
+                LOG.warn("{} - scheduler rejected the timeout of {} (id {}); it has none", name, method, id);
             }
         }
         ObjectNode message = Json.object().put("jsonrpc", "2.0").put("id", id).put("method", method);
@@ -670,7 +670,7 @@ final class DefaultAcpClient implements AcpClient {
 
     private void timeOut(Call<?> call, Duration timeout) {
         if (pending.remove(call.id, call)) {
-            log.warn("{} - {} (id {}) timed out after {}", name, call.method, call.id, timeout);
+            LOG.warn("{} - {} (id {}) timed out after {}", name, call.method, call.id, timeout);
             complete(
                     call.future,
                     null,
@@ -689,8 +689,8 @@ final class DefaultAcpClient implements AcpClient {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot serialise " + message.get("method"), e);
         }
-        if (log.isTraceEnabled()) {
-            log.trace("{} SEND: {}", name, new String(bytes, StandardCharsets.UTF_8));
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("{} SEND: {}", name, new String(bytes, StandardCharsets.UTF_8));
         }
         writer.send(bytes, onFailure);
     }
@@ -747,7 +747,7 @@ final class DefaultAcpClient implements AcpClient {
             cancelTimeout();
             future.cancel(false);
             if (removed) {
-                log.debug("{} - abandoned {} (id {}); a late answer will be dropped", name, method, id);
+                LOG.debug("{} - abandoned {} (id {}); a late answer will be dropped", name, method, id);
             }
             return removed;
         }
@@ -927,13 +927,13 @@ final class DefaultAcpClient implements AcpClient {
                 handleLine(line, 0, lineLength);
             }
             flushUnflushed();
-            log.debug("{} - stdout reached EOF", name);
+            LOG.debug("{} - stdout reached EOF", name);
         } catch (IOException e) {
-            log.debug("{} - reading stdout failed: {}", name, e.toString());
+            LOG.debug("{} - reading stdout failed: {}", name, e.toString());
         } catch (InterruptedException e) {
-            log.debug("{} - reader interrupted", name);
+            LOG.debug("{} - reader interrupted", name);
         } catch (RuntimeException | Error e) {
-            log.error("{} - reader died", name, e);
+            LOG.error("{} - reader died", name, e);
         } finally {
             flushUnflushed();
             readBlockedSinceNanos = 0;
@@ -946,7 +946,7 @@ final class DefaultAcpClient implements AcpClient {
     private void dropped(long bytes, int max) {
         droppedLineBytes.addAndGet(bytes);
         droppedLines.incrementAndGet();
-        log.error("{} - dropped a stdout line of {} bytes (maxLineBytes is {})", name, bytes, max);
+        LOG.error("{} - dropped a stdout line of {} bytes (maxLineBytes is {})", name, bytes, max);
     }
 
     @Override
@@ -988,8 +988,8 @@ final class DefaultAcpClient implements AcpClient {
         if (first == end) {
             return;
         }
-        if (log.isTraceEnabled()) {
-            log.trace("{} RECV: {}", name, new String(bytes, offset, length, StandardCharsets.UTF_8));
+        if (LOG.isTraceEnabled()) {
+            LOG.trace("{} RECV: {}", name, new String(bytes, offset, length, StandardCharsets.UTF_8));
         }
         JsonNode message = null;
         if (bytes[first] == '{') {
@@ -1000,7 +1000,7 @@ final class DefaultAcpClient implements AcpClient {
             }
         }
         if (message == null || !message.isObject()) {
-            log.warn(
+            LOG.warn(
                     "{} - skipped a stdout line that is not a JSON-RPC message: {}",
                     name,
                     Json.preview(new String(bytes, offset, Math.min(length, 400), StandardCharsets.UTF_8), 200));
@@ -1009,7 +1009,7 @@ final class DefaultAcpClient implements AcpClient {
         try {
             dispatch(message);
         } catch (RuntimeException e) {
-            log.error("{} - could not handle message {}", name, Json.preview(message, 300), e);
+            LOG.error("{} - could not handle message {}", name, Json.preview(message, 300), e);
         }
     }
 
@@ -1025,7 +1025,7 @@ final class DefaultAcpClient implements AcpClient {
         } else if (message.has("result") || message.has("error")) {
             onResponse(id, message);
         } else {
-            log.warn(
+            LOG.warn(
                     "{} - skipped a message that is neither request, notification nor response: {}",
                     name,
                     Json.preview(message, 300));
@@ -1034,12 +1034,12 @@ final class DefaultAcpClient implements AcpClient {
 
     private void onResponse(@Nullable JsonNode id, JsonNode message) {
         if (id == null || id.isNull()) {
-            log.warn("{} - dropped an answer with no id: {}", name, Json.preview(message.get("error"), 300));
+            LOG.warn("{} - dropped an answer with no id: {}", name, Json.preview(message.get("error"), 300));
             return;
         }
         Call<?> call = id.isIntegralNumber() && id.canConvertToLong() ? pending.remove(id.longValue()) : null;
         if (call == null) {
-            log.info("{} - dropped an answer to unknown or abandoned id {}", name, id);
+            LOG.info("{} - dropped an answer to unknown or abandoned id {}", name, id);
             return;
         }
         call.answer(message);
@@ -1061,7 +1061,7 @@ final class DefaultAcpClient implements AcpClient {
                 }
             }
         } else {
-            log.debug("{} - ignored notification {}", name, method);
+            LOG.debug("{} - ignored notification {}", name, method);
         }
     }
 
@@ -1069,16 +1069,16 @@ final class DefaultAcpClient implements AcpClient {
         String sessionId = Json.text(params, "sessionId");
         JsonNode update = params.get("update");
         if (sessionId == null || update == null || !update.isObject()) {
-            log.warn("{} - skipped a malformed session/update: {}", name, Json.preview(params, 300));
+            LOG.warn("{} - skipped a malformed session/update: {}", name, Json.preview(params, 300));
             return;
         }
         SessionUpdate parsed = SessionUpdate.fromJson(update);
         if (parsed instanceof SessionUpdate.Unknown) {
-            log.debug("{} - session {}: update of unknown or malformed kind '{}'", name, sessionId, parsed.kind());
+            LOG.debug("{} - session {}: update of unknown or malformed kind '{}'", name, sessionId, parsed.kind());
         }
         SessionChannel channel = channels.get(sessionId);
         if (channel == null || !channel.offer(parsed)) {
-            log.debug("{} - session {} has no listener; dropped {}", name, sessionId, parsed.kind());
+            LOG.debug("{} - session {} has no listener; dropped {}", name, sessionId, parsed.kind());
         } else if (channel.markUnflushed()) {
             unflushed.add(channel);
         }
@@ -1116,7 +1116,7 @@ final class DefaultAcpClient implements AcpClient {
     private void handle(Incoming request) {
         if (request.answered.get()) {
             // Withdrawn ($/cancel_request) or cancelled (session/cancel) while it waited for a thread.
-            log.debug(
+            LOG.debug(
                     "{} - {} of session {} was answered before it was handled",
                     name,
                     request.method,
@@ -1137,7 +1137,7 @@ final class DefaultAcpClient implements AcpClient {
                 respond(request, fs.write(sessionDir(request), request.params), null);
                 return;
             }
-            log.debug(
+            LOG.debug(
                     "{} - answered unsupported agent request {} of session {} with -32601",
                     name,
                     request.method,
@@ -1150,10 +1150,10 @@ final class DefaultAcpClient implements AcpClient {
                             "Method not found: " + request.method,
                             Json.object().put("method", request.method)));
         } catch (FsHandler.FsError e) {
-            log.info("{} - refused {} of session {}: {}", name, request.method, request.sessionId, e.getMessage());
+            LOG.info("{} - refused {} of session {}: {}", name, request.method, request.sessionId, e.getMessage());
             respond(request, null, error(e.code, String.valueOf(e.getMessage()), null));
         } catch (RuntimeException e) {
-            log.warn("{} - handling agent request {} of session {} failed", name, request.method, request.sessionId, e);
+            LOG.warn("{} - handling agent request {} of session {} failed", name, request.method, request.sessionId, e);
             respond(request, null, error(AcpProtocolException.INTERNAL_ERROR, "Internal error: " + e, null));
         }
     }
@@ -1191,7 +1191,7 @@ final class DefaultAcpClient implements AcpClient {
             decision = Checks.notNull(options.permissionPolicy().decide(permission), "permission decision")
                     .toCompletableFuture();
         } catch (RuntimeException e) {
-            log.warn(
+            LOG.warn(
                     "{} - permission policy threw for tool call {} of session {}; rejecting",
                     name,
                     toolCall.toolCallId(),
@@ -1208,7 +1208,7 @@ final class DefaultAcpClient implements AcpClient {
             if (e == null && outcome != null) {
                 if (outcome instanceof PermissionOutcome.Selected selected
                         && choices.stream().noneMatch(o -> o.optionId().equals(selected.optionId()))) {
-                    log.warn(
+                    LOG.warn(
                             "{} - permission policy chose an option that was not offered for tool call {} of session"
                                     + " {}: {}",
                             name,
@@ -1218,7 +1218,7 @@ final class DefaultAcpClient implements AcpClient {
                 }
                 respond(request, outcome(outcome), null);
             } else if (!(e instanceof CancellationException)) {
-                log.warn(
+                LOG.warn(
                         "{} - permission decision for tool call {} of session {} failed; rejecting",
                         name,
                         toolCall.toolCallId(),
@@ -1269,7 +1269,7 @@ final class DefaultAcpClient implements AcpClient {
         }
         send(
                 message,
-                e -> log.debug(
+                e -> LOG.debug(
                         "{} - could not answer {} of session {}: {}",
                         name,
                         request.method,
@@ -1349,7 +1349,7 @@ final class DefaultAcpClient implements AcpClient {
             return;
         }
         int code = p.exitValue();
-        log.debug("{} - agent exited with code {}", name, code);
+        LOG.debug("{} - agent exited with code {}", name, code);
         ScheduledFuture<?> scan = descendantScan;
         if (scan != null) {
             scan.cancel(false);
@@ -1369,7 +1369,7 @@ final class DefaultAcpClient implements AcpClient {
         }
         long since = readBlockedSinceNanos;
         if (since != 0 && System.nanoTime() - since >= EXIT_TO_EOF_GRACE.toNanos()) {
-            log.warn("{} - agent exited but its stdout is still open (held by a descendant?)", name);
+            LOG.warn("{} - agent exited but its stdout is still open (held by a descendant?)", name);
             failAll(processFailure("the agent exited", null), false);
             return;
         }
@@ -1415,7 +1415,7 @@ final class DefaultAcpClient implements AcpClient {
     }
 
     private void shutdown() {
-        log.debug("{} - closing", name);
+        LOG.debug("{} - closing", name);
         failAll(processFailure("the client was closed", null), false);
         channels.values().forEach(SessionChannel::close);
         Duration grace = options.closeGrace();
@@ -1429,18 +1429,18 @@ final class DefaultAcpClient implements AcpClient {
             p.descendants().forEach(h -> descendants.putIfAbsent(h.pid(), h));
         }
         if (!writer.close(grace)) {
-            log.debug("{} - stdin is blocked; killing without waiting", name);
+            LOG.debug("{} - stdin is blocked; killing without waiting", name);
         }
         if (p != null) {
             boolean exited = waitFor(p, grace);
             p.descendants().forEach(h -> descendants.putIfAbsent(h.pid(), h));
             if (!exited) {
-                log.debug("{} - agent did not exit after stdin closed; sending SIGTERM", name);
+                LOG.debug("{} - agent did not exit after stdin closed; sending SIGTERM", name);
                 p.destroy();
             }
             descendants.values().forEach(ProcessHandle::destroy);
             if (!exited && !waitFor(p, grace)) {
-                log.warn("{} - agent ignored SIGTERM for {}; killing it", name, grace);
+                LOG.warn("{} - agent ignored SIGTERM for {}; killing it", name, grace);
                 p.destroyForcibly();
                 waitFor(p, grace);
             }
@@ -1456,7 +1456,7 @@ final class DefaultAcpClient implements AcpClient {
                 }
             }
             if (!descendants.isEmpty()) {
-                log.debug("{} - stopped {} descendant processes", name, descendants.size());
+                LOG.debug("{} - stopped {} descendant processes", name, descendants.size());
             }
         }
         closeQuietly(stdout);
@@ -1475,7 +1475,7 @@ final class DefaultAcpClient implements AcpClient {
         if (p == null) {
             exit.complete(-1);
         }
-        log.debug("{} - closed", name);
+        LOG.debug("{} - closed", name);
     }
 
     private static boolean waitFor(Process p, Duration grace) {
@@ -1494,7 +1494,7 @@ final class DefaultAcpClient implements AcpClient {
         try {
             in.close();
         } catch (IOException e) {
-            log.debug("{} - closing a stream: {}", name, e.toString());
+            LOG.debug("{} - closing a stream: {}", name, e.toString());
         }
     }
 

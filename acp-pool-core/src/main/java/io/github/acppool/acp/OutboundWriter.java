@@ -25,7 +25,7 @@ final class OutboundWriter {
      * queue order, so a sender's own lines keep their order. `broken` is set once, by the first failed write;
      * afterwards sends fail at once. Only the lock holder may block (on a full pipe). */
 
-    private static final Logger log = LoggerFactory.getLogger(OutboundWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundWriter.class);
 
     private static final class Line {
         final byte[] bytes;
@@ -95,7 +95,7 @@ final class OutboundWriter {
         } catch (IOException e) {
             if (broken == null) {
                 broken = e;
-                log.debug("{} - writing to the agent's stdin failed: {}", name, e.toString());
+                LOG.debug("{} - writing to the agent's stdin failed: {}", name, e.toString());
             }
             fail(line, e);
             Line rest;
@@ -132,7 +132,7 @@ final class OutboundWriter {
             }
             return true;
         } catch (IOException e) {
-            log.debug("{} - closing stdin: {}", name, e.toString());
+            LOG.debug("{} - closing stdin: {}", name, e.toString());
             return true;
         } finally {
             lock.unlock();

@@ -30,7 +30,7 @@ final class SessionChannel {
      * would wait for itself); close() wakes it. `listener` is volatile: a replacement takes effect from the
      * next update delivered. */
 
-    private static final Logger log = LoggerFactory.getLogger(SessionChannel.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SessionChannel.class);
     private static final int BATCH = 256;
 
     private final String clientName;
@@ -244,13 +244,13 @@ final class SessionChannel {
     private void deliver(SessionUpdate update) {
         SessionUpdateListener current = listener;
         if (current == null) {
-            log.debug("{} - dropped {} for session {}: listener gone", clientName, update.kind(), sessionId);
+            LOG.debug("{} - dropped {} for session {}: listener gone", clientName, update.kind(), sessionId);
             return;
         }
         try {
             current.onUpdate(sessionId, update);
         } catch (Exception e) {
-            log.warn("{} - listener of session {} threw on {}", clientName, sessionId, update.kind(), e);
+            LOG.warn("{} - listener of session {} threw on {}", clientName, sessionId, update.kind(), e);
         }
     }
 }

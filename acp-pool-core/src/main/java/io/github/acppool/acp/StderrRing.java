@@ -21,7 +21,7 @@ final class StderrRing implements Runnable {
      * agent costs a few hundred bytes, not the whole capacity; the read buffer and the line being logged also
      * start small and grow on demand. */
 
-    private static final Logger log = LoggerFactory.getLogger(StderrRing.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StderrRing.class);
     private static final int MAX_LOGGED_LINE = 4096;
     private static final int MIN_RING = 256;
     private static final int MIN_READ_BUFFER = 512;
@@ -63,12 +63,12 @@ final class StderrRing implements Runnable {
                 }
                 reads.filled(n);
                 append(buffer, 0, n);
-                if (log.isEnabledForLevel(level)) {
+                if (LOG.isEnabledForLevel(level)) {
                     logLines(buffer, n);
                 }
             }
         } catch (IOException e) {
-            log.debug("{} - stderr closed: {}", name, e.toString());
+            LOG.debug("{} - stderr closed: {}", name, e.toString());
         } finally {
             if (lineLength > 0) {
                 logLine();
@@ -149,8 +149,8 @@ final class StderrRing implements Runnable {
         if (line.length > 256) {
             line = new byte[0]; // a long line's buffer is not kept while the agent is quiet
         }
-        if (log.isEnabledForLevel(level)) {
-            log.atLevel(level).log("{} - stderr: {}", name, text);
+        if (LOG.isEnabledForLevel(level)) {
+            LOG.atLevel(level).log("{} - stderr: {}", name, text);
         }
     }
 }

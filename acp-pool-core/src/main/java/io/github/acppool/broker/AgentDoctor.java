@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * process and always stops it. Not thread-safe; one instance per check.
  */
 final class AgentDoctor {
-    private static final Logger log = LoggerFactory.getLogger(AgentDoctor.class);
+    private static final Logger LOG = LoggerFactory.getLogger(AgentDoctor.class);
 
     /** The longest wait for {@code initialize}: an agent that needs longer would make a chat user wait too. */
     static final Duration INITIALIZE_LIMIT = Duration.ofSeconds(30);
@@ -80,7 +80,7 @@ final class AgentDoctor {
             }
         }
         AgentReport report = new AgentReport(agent.id(), findings);
-        log.info(
+        LOG.info(
                 "{} - agent {}: checked, {}: {}",
                 broker,
                 agent.id(),
@@ -164,7 +164,7 @@ final class AgentDoctor {
                         "starts",
                         Verdict.FAILED,
                         "the process exited at start" + exit(client) + "; its stderr is in the log");
-                log.warn(
+                LOG.warn(
                         "{} - agent {}: exited at start; stderr: {}",
                         broker,
                         agent.id(),

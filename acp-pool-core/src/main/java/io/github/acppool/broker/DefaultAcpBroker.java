@@ -117,7 +117,7 @@ final class DefaultAcpBroker implements AcpBroker {
      * else returns without waiting for a turn, a connection lock or an agent (closing agents runs on `executor`).
      */
 
-    private static final Logger log = LoggerFactory.getLogger(DefaultAcpBroker.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultAcpBroker.class);
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
     /** How old a stored session may get before the broker writes it again (see persist). */
     private static final Duration STORED_REFRESH = Duration.ofHours(1);
@@ -217,7 +217,7 @@ final class DefaultAcpBroker implements AcpBroker {
             this.orphans = new OrphanRecords(builder.stateDirectory, instanceId, ProcessHandle.current(), name);
             int reaped = orphans.reap();
             if (reaped > 0) {
-                log.warn("{} - stopped {} agent processes left behind by a previous instance", name, reaped);
+                LOG.warn("{} - stopped {} agent processes left behind by a previous instance", name, reaped);
             }
         } else {
             this.orphans = null;
@@ -298,7 +298,7 @@ final class DefaultAcpBroker implements AcpBroker {
             }
             warm.replenishLater();
         }
-        log.debug(
+        LOG.debug(
                 "{} - broker started: {}, agents {} (default {}), {} per turn, queue cap {}, {} warm agents per agent",
                 name,
                 config,
@@ -333,7 +333,7 @@ final class DefaultAcpBroker implements AcpBroker {
     private static PoolConfig withHungTimeout(PoolConfig config, LivenessPolicy liveness, Duration hungGrace) {
         if (!config.hungTimeout().isZero()) {
             if (config.hungTimeout().compareTo(liveness.hardTimeout()) <= 0) {
-                log.warn(
+                LOG.warn(
                         "{} - the pool's hungTimeout {} is not longer than the turns' hard timeout {}: turns may be"
                                 + " force-evicted as hung before they time out",
                         config.name(),
@@ -426,7 +426,7 @@ final class DefaultAcpBroker implements AcpBroker {
             if (position == 0) {
                 startDriver(conversation);
             } else {
-                log.debug("{} - conversation {}: {} queued at position {}", name, conversationId, submission, position);
+                LOG.debug("{} - conversation {}: {} queued at position {}", name, conversationId, submission, position);
                 int place = position;
                 contain(conversation, "onQueued", () -> listener.onQueued(place));
             }
@@ -470,7 +470,7 @@ final class DefaultAcpBroker implements AcpBroker {
             RuntimeException failure = state.get() != State.OPEN
                     ? new BrokerClosedException(conversation.id, name)
                     : new BrokerException(conversation.id, "the broker's executor refused to run the turn", e);
-            log.warn("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
+            LOG.warn("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
             stranded.forEach(s -> s.fail(failure));
             maybeRetire(conversation);
         }
@@ -500,7 +500,7 @@ final class DefaultAcpBroker implements AcpBroker {
             }
         } catch (Throwable t) {
             // A bug; make sure no message of this conversation is left waiting, and no driver flag stuck.
-            log.error("{} - conversation {}: the turn driver failed", name, conversation.id, t);
+            LOG.error("{} - conversation {}: the turn driver failed", name, conversation.id, t);
             List<Submission> stranded = new ArrayList<>();
             if (turn != null) {
                 stranded.addAll(turn.batch);
@@ -592,7 +592,7 @@ final class DefaultAcpBroker implements AcpBroker {
         } catch (RuntimeException e) {
             RuntimeException failure = failure(conversation.id, e);
             if (failure instanceof ConversationOwnedElsewhereException owned) {
-                log.info("{} - conversation {}: {}", name, conversation.id, owned.getMessage());
+                LOG.info("{} - conversation {}: {}", name, conversation.id, owned.getMessage());
                 contain(
                         conversation,
                         "onLeaseConflict",
@@ -617,7 +617,7 @@ final class DefaultAcpBroker implements AcpBroker {
             prompt = List.copyOf(composer.compose(messages));
             Checks.state(!prompt.isEmpty(), "the prompt composer returned no content");
         } catch (RuntimeException e) {
-            log.warn("{} - conversation {}: the prompt composer failed", name, conversation.id, e);
+            LOG.warn("{} - conversation {}: the prompt composer failed", name, conversation.id, e);
             return Finished.without(
                     BrokerResult.Outcome.FAILED,
                     new BrokerException(
@@ -660,7 +660,7 @@ final class DefaultAcpBroker implements AcpBroker {
             List<ContentBlock> prompt) {
         if (connection.generation != conversation.generation.get()) {
             // Made for the conversation before a reset or close: drop it (closed when we release it).
-            log.debug("{} - conversation {}: dropping a connection made before a reset", name, conversation.id);
+            LOG.debug("{} - conversation {}: dropping a connection made before a reset", name, conversation.id);
             if (connection.generation < conversation.closedBelow) {
                 connection.endSession = true; // close(id) ran while its factory did (issue 12, race 4)
             }
@@ -711,7 +711,7 @@ final class DefaultAcpBroker implements AcpBroker {
             throw e;
         }
         turn.attach(handle, ticker.read());
-        log.debug(
+        LOG.debug(
                 "{} - conversation {}: turn started in session {} for {} messages",
                 name,
                 conversation.id,
@@ -771,7 +771,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     "the turn did not end within the hung limit, so its agent (" + connection.client
                             + ") was killed; the next message starts a new one and resumes the session",
                     null);
-            log.warn("{} - {}", name, why.getMessage());
+            LOG.warn("{} - {}", name, why.getMessage());
             return Finished.without(BrokerResult.Outcome.HUNG, why, connection.sessionId, resetReason);
         }
         return Finished.without(
@@ -815,7 +815,7 @@ final class DefaultAcpBroker implements AcpBroker {
         if (e instanceof AcquireInterruptedException) {
             return new BrokerException(conversationId, "interrupted while waiting for the agent", e);
         }
-        log.error("{} - conversation {}: unexpected failure of a turn", name, conversationId, e);
+        LOG.error("{} - conversation {}: unexpected failure of a turn", name, conversationId, e);
         return new BrokerException(conversationId, "the turn failed unexpectedly: " + e, e);
     }
 
@@ -842,9 +842,9 @@ final class DefaultAcpBroker implements AcpBroker {
         if (failure != null) {
             conversation.lastError = AcpPoolException.userMessageOf(failure);
             if (failure instanceof BrokerClosedException) {
-                log.debug("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
+                LOG.debug("{} - conversation {}: {}", name, conversation.id, failure.getMessage());
             } else {
-                log.warn("{} - conversation {}: no turn: {}", name, conversation.id, failure.getMessage());
+                LOG.warn("{} - conversation {}: no turn: {}", name, conversation.id, failure.getMessage());
             }
             return new Settled(turn.batch, List.of(), failure);
         }
@@ -872,9 +872,9 @@ final class DefaultAcpBroker implements AcpBroker {
             // The operator's half of the two texts: the user only sees BrokerResult.userText().
             String diagnostics = results.get(results.size() - 1).diagnostics();
             if (outcome == BrokerResult.Outcome.CANCELLED) {
-                log.info("{} - conversation {}: turn ended {}: {}", name, conversation.id, outcome, diagnostics);
+                LOG.info("{} - conversation {}: turn ended {}: {}", name, conversation.id, outcome, diagnostics);
             } else {
-                log.warn("{} - conversation {}: turn ended {}: {}", name, conversation.id, outcome, diagnostics);
+                LOG.warn("{} - conversation {}: turn ended {}: {}", name, conversation.id, outcome, diagnostics);
             }
         }
         if (finished.turn() != null || outcome == BrokerResult.Outcome.HUNG) {
@@ -882,7 +882,7 @@ final class DefaultAcpBroker implements AcpBroker {
             BrokerResult last = results.get(results.size() - 1);
             long started = turn.startedNanos != 0 ? turn.startedNanos : turn.takenNanos;
             Duration queueWait = Duration.ofNanos(Math.max(0, started - turn.batch.get(0).submittedNanos));
-            log.debug(
+            LOG.debug(
                     "{} - conversation {}: turn ended {} for {} messages (queue wait {}, first chunk {}, total {})",
                     name,
                     conversation.id,
@@ -927,7 +927,7 @@ final class DefaultAcpBroker implements AcpBroker {
         AcpClient client;
         if (spare != null) {
             client = spare.client();
-            log.debug("{} - conversation {}: took warm agent {}", name, conversationId, client);
+            LOG.debug("{} - conversation {}: took warm agent {}", name, conversationId, client);
         } else {
             warm.makeRoom();
             try {
@@ -965,7 +965,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 conversation.lastActiveNanos = ticker.read();
             }
             Duration startup = Duration.ofNanos(Math.max(0, ticker.read() - startNanos));
-            log.info(
+            LOG.info(
                     "{} - conversation {}: agent {} ({}) ready in {} with {} session {}",
                     name,
                     conversationId,
@@ -1092,7 +1092,7 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         String reason =
                 "its agent " + storedId + " is no longer configured; it continues on agent " + registry.defaultId();
-        log.warn("{} - conversation {}: {}", name, conversationId, reason);
+        LOG.warn("{} - conversation {}: {}", name, conversationId, reason);
         return new Placement(registry.defaultAgent(), reason);
     }
 
@@ -1179,7 +1179,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     }
                     if (e instanceof AgentAuthenticationException auth) {
                         // The operator's text goes to the log; a new session may still work without it (Gemini).
-                        log.warn("{} - conversation {}: {}", name, conversationId, auth.details());
+                        LOG.warn("{} - conversation {}: {}", name, conversationId, auth.details());
                         resetReason = "the agent requires authentication to resume the old session";
                     } else {
                         Throwable cause = e.getCause();
@@ -1187,7 +1187,7 @@ final class DefaultAcpBroker implements AcpBroker {
                         resetReason = "the agent could not find the old session ("
                                 + (why != null && why.contains(method) ? why : method + " failed: " + why) + ")";
                     }
-                    log.warn(
+                    LOG.warn(
                             "{} - conversation {}: could not resume session {} ({}); starting a new session",
                             name,
                             conversationId,
@@ -1210,7 +1210,7 @@ final class DefaultAcpBroker implements AcpBroker {
         try {
             store.put(conversationId, new StoredSession(created.sessionId(), cwd, Instant.now(), chosen, agent.id()));
         } catch (RuntimeException e) {
-            log.error(
+            LOG.error(
                     "{} - conversation {}: could not store session {}; it will not be resumed after a restart unless a"
                             + " later write succeeds",
                     name,
@@ -1242,7 +1242,7 @@ final class DefaultAcpBroker implements AcpBroker {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            log.debug(
+            LOG.debug(
                     "{} - conversation {}: the loaded session did not go quiet ({}); counted its replay so far",
                     name,
                     conversationId,
@@ -1255,7 +1255,7 @@ final class DefaultAcpBroker implements AcpBroker {
         try {
             return store.get(conversationId).orElse(null);
         } catch (RuntimeException e) {
-            log.error(
+            LOG.error(
                     "{} - conversation {}: could not read the session store; starting a new session",
                     name,
                     conversationId,
@@ -1306,7 +1306,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 if (retry.isEmpty()) {
                     throw refused(what, e.getCause());
                 }
-                log.info(
+                LOG.info(
                         "{} - conversation {}: the agent requires authentication ({}); authenticating with {}",
                         name,
                         conversationId,
@@ -1349,7 +1349,7 @@ final class DefaultAcpBroker implements AcpBroker {
                         e.getCause());
             }
             method = chosen.id();
-            log.info("{} - conversation {}: authenticated with method {}", name, conversationId, chosen.id());
+            LOG.info("{} - conversation {}: authenticated with method {}", name, conversationId, chosen.id());
         }
     }
 
@@ -1370,7 +1370,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 connection.init.authMethods(),
                 agent.launch().environment(System.getenv()));
         String details = auth.explain("session/prompt failed with \"" + Authentication.describe(protocol) + "\"");
-        log.warn("{} - conversation {}: {}", name, conversationId, details);
+        LOG.warn("{} - conversation {}: {}", name, conversationId, details);
         return new AgentAuthenticationException(conversationId, details, auth.methods(), protocol);
     }
 
@@ -1427,14 +1427,14 @@ final class DefaultAcpBroker implements AcpBroker {
                             .closeSession(connection.sessionId)
                             .get(connection.agent.clientOptions().closeGrace().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException | TimeoutException e) {
-                    log.debug("{} - {}: session/close failed: {}", name, connection, e.toString());
+                    LOG.debug("{} - {}: session/close failed: {}", name, connection, e.toString());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
             closeClient(connection.client);
         } catch (RuntimeException e) {
-            log.warn("{} - {}: stopping the agent failed", name, connection, e);
+            LOG.warn("{} - {}: stopping the agent failed", name, connection, e);
         }
     }
 
@@ -1465,14 +1465,14 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         switch (cause) {
             case IDLE, CAPACITY ->
-                log.info(
+                LOG.info(
                         "{} - conversation {}: suspended ({}); session {} stays stored",
                         name,
                         conversationId,
                         cause,
                         connection.sessionId);
             case DEAD ->
-                log.warn(
+                LOG.warn(
                         "{} - conversation {}: its agent {} died (exit code {}); the next message starts a new one",
                         name,
                         conversationId,
@@ -1481,13 +1481,13 @@ final class DefaultAcpBroker implements AcpBroker {
                                 ? String.valueOf(connection.client.exitCode().getAsInt())
                                 : "unknown");
             case HUNG ->
-                log.warn(
+                LOG.warn(
                         "{} - conversation {}: force-evicting its hung agent {}",
                         name,
                         conversationId,
                         connection.client);
             case EXPLICIT, SHUTDOWN ->
-                log.debug(
+                LOG.debug(
                         "{} - conversation {}: stopping its agent {} ({})",
                         name,
                         conversationId,
@@ -1528,7 +1528,7 @@ final class DefaultAcpBroker implements AcpBroker {
                                 connection.agent.id()));
             }
         } catch (RuntimeException e) {
-            log.error(
+            LOG.error(
                     "{} - conversation {}: could not store session {}", name, conversation.id, connection.sessionId, e);
         } finally {
             conversation.storeLock.unlock();
@@ -1568,7 +1568,7 @@ final class DefaultAcpBroker implements AcpBroker {
             chosen.put(settingId, value);
             connection.chosen = Map.copyOf(chosen);
             connection.settings = updated;
-            log.info("{} - conversation {}: {} set to {}", name, conversationId, settingId, value);
+            LOG.info("{} - conversation {}: {} set to {}", name, conversationId, settingId, value);
             // Under the store lock and only while current, so a concurrent reset's remove wins (issue 12, race 1).
             conversation.storeLock.lock();
             try {
@@ -1583,7 +1583,7 @@ final class DefaultAcpBroker implements AcpBroker {
                                     connection.agent.id()));
                 }
             } catch (RuntimeException e) {
-                log.error(
+                LOG.error(
                         "{} - conversation {}: could not store the chosen {}; a restarted agent will not get it",
                         name,
                         conversationId,
@@ -1631,7 +1631,7 @@ final class DefaultAcpBroker implements AcpBroker {
             SessionSettings.Setting setting =
                     connection.settings.setting(choice.getKey()).orElse(null);
             if (setting == null || setting.choice(choice.getValue()).isEmpty()) {
-                log.warn(
+                LOG.warn(
                         "{} - conversation {}: the agent no longer offers {} \"{}\"; not set",
                         name,
                         connection.conversationId,
@@ -1654,7 +1654,7 @@ final class DefaultAcpBroker implements AcpBroker {
                         "interrupted while setting " + choice.getKey(),
                         e);
             } catch (ExecutionException | RuntimeException e) {
-                log.warn(
+                LOG.warn(
                         "{} - conversation {}: could not set {} to {} again: {}",
                         name,
                         connection.conversationId,
@@ -1673,7 +1673,7 @@ final class DefaultAcpBroker implements AcpBroker {
                 store.remove(conversation.id);
             }
         } catch (RuntimeException e) {
-            log.error("{} - conversation {}: could not forget session {}", name, conversation.id, sessionId, e);
+            LOG.error("{} - conversation {}: could not forget session {}", name, conversation.id, sessionId, e);
         } finally {
             conversation.storeLock.unlock();
         }
@@ -1718,7 +1718,7 @@ final class DefaultAcpBroker implements AcpBroker {
         }
         boolean cancelled = turn != null && turn.cancel();
         if (cancelled || !dropped.isEmpty()) {
-            log.info(
+            LOG.info(
                     "{} - conversation {}: cancel ({}turn, {} queued messages dropped)",
                     name,
                     conversationId,
@@ -1788,7 +1788,7 @@ final class DefaultAcpBroker implements AcpBroker {
                             null));
         }
         boolean evicted = pool.evict(conversationId);
-        log.info("{} - conversation {}: {} ({})", name, conversationId, what, evicted ? "agent stopped" : "no agent");
+        LOG.info("{} - conversation {}: {} ({})", name, conversationId, what, evicted ? "agent stopped" : "no agent");
         try {
             if (conversation != null) {
                 conversation.storeLock.lock();
@@ -1886,7 +1886,7 @@ final class DefaultAcpBroker implements AcpBroker {
         if (current.equals(agentId) || !hasSession) {
             return false;
         }
-        log.info(
+        LOG.info(
                 "{} - conversation {}: switching from agent {} to agent {}; its session is reset",
                 name,
                 conversationId,
@@ -1932,7 +1932,7 @@ final class DefaultAcpBroker implements AcpBroker {
     }
 
     private void shutdownNow() {
-        log.info("{} - shutting down: {} conversations, {} turns running", name, conversations.size(), drivers.size());
+        LOG.info("{} - shutting down: {} conversations, {} turns running", name, conversations.size(), drivers.size());
         // New messages are refused from here on; those waiting are dropped.
         dropEveryQueue();
         warm.close();
@@ -1944,7 +1944,7 @@ final class DefaultAcpBroker implements AcpBroker {
                     cancelled++;
                 }
             }
-            log.info("{} - cancelled {} turns still running after {}", name, cancelled, shutdownTimeout);
+            LOG.info("{} - cancelled {} turns still running after {}", name, cancelled, shutdownTimeout);
             awaitAll(drivers, cancelGrace);
         }
         // Ends any turn still running at once; then the pool stores each session (eviction listener) and stops
@@ -1954,7 +1954,7 @@ final class DefaultAcpBroker implements AcpBroker {
         awaitAll(drivers, poolCloseTimeout);
         Duration stopBound = registry.longestCloseGrace().multipliedBy(3).plusSeconds(5);
         if (!awaitAll(stopping, stopBound)) {
-            log.warn("{} - {} agents were still stopping after {}", name, stopping.size(), stopBound);
+            LOG.warn("{} - {} agents were still stopping after {}", name, stopping.size(), stopBound);
         }
         if (leaseKeeper != null) {
             leaseKeeper.close(); // the stopped agents released their leases, so others may take over at once
@@ -1970,7 +1970,7 @@ final class DefaultAcpBroker implements AcpBroker {
         if (orphans != null) {
             orphans.close();
         }
-        log.info("{} - shut down", name);
+        LOG.info("{} - shut down", name);
     }
 
     private void dropEveryQueue() {
@@ -2007,7 +2007,7 @@ final class DefaultAcpBroker implements AcpBroker {
         try {
             call.run();
         } catch (RuntimeException e) {
-            log.warn(
+            LOG.warn(
                     "{} - conversation {}: listener {} threw; ignored",
                     name,
                     conversation == null ? "?" : conversation.id,

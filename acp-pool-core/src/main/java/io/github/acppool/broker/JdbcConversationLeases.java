@@ -31,7 +31,7 @@ final class JdbcConversationLeases implements ConversationLeases {
      * renew and release are conditional on the owner (and renew on the expiry). Expiry is compared with the
      * database's now(), never a broker's clock, so brokers with skewed clocks agree. */
 
-    private static final Logger log = LoggerFactory.getLogger(JdbcConversationLeases.class);
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcConversationLeases.class);
 
     static final String TABLE = "acp_pool_leases";
     /** The version of the leases table, recorded in {@code acp_pool_schema} (the session store's too). */
@@ -98,7 +98,7 @@ final class JdbcConversationLeases implements ConversationLeases {
                             }
                         }
                         connection.commit();
-                        log.info("leases: created table {} (schema version {})", TABLE, SCHEMA_VERSION);
+                        LOG.info("leases: created table {} (schema version {})", TABLE, SCHEMA_VERSION);
                         return;
                     }
                     connection.commit();
@@ -124,7 +124,7 @@ final class JdbcConversationLeases implements ConversationLeases {
                 }
             } catch (SQLException e) {
                 last = e;
-                log.debug("leases: creating or checking table {} failed (attempt {})", TABLE, attempt, e);
+                LOG.debug("leases: creating or checking table {} failed (attempt {})", TABLE, attempt, e);
             }
         }
         throw failure("create or check the table", Checks.notNull(last, "last failure"));

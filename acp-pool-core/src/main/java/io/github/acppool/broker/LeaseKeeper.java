@@ -54,7 +54,7 @@ final class LeaseKeeper {
      * It runs only in the pool's factory, on the conversation's driver thread.
      */
 
-    private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseKeeper.class);
     /** The longest pause between two looks at a lease held elsewhere while a message waits for it. */
     private static final Duration MAX_POLL = Duration.ofSeconds(1);
 
@@ -168,7 +168,7 @@ final class LeaseKeeper {
                     entry.lost = false;
                     entry.confirmedNanos = before;
                     startRenewal();
-                    log.debug("{} - conversation {}: lease taken for {}", name, conversationId, ttl);
+                    LOG.debug("{} - conversation {}: lease taken for {}", name, conversationId, ttl);
                     return;
                 }
                 if (entry.retireIfUnused()) {
@@ -210,7 +210,7 @@ final class LeaseKeeper {
     void release(String conversationId) {
         Held entry = held.get(conversationId);
         if (entry == null) {
-            log.warn("{} - conversation {}: released a lease it did not hold", name, conversationId);
+            LOG.warn("{} - conversation {}: released a lease it did not hold", name, conversationId);
             return;
         }
         entry.lock.lock();
@@ -222,9 +222,9 @@ final class LeaseKeeper {
             // and only then takes a fresh record, so its store call comes after this one and is never undone by it.
             try {
                 leases.release(conversationId, owner);
-                log.debug("{} - conversation {}: lease released", name, conversationId);
+                LOG.debug("{} - conversation {}: lease released", name, conversationId);
             } catch (RuntimeException e) {
-                log.warn(
+                LOG.warn(
                         "{} - conversation {}: could not release its lease; it expires within {}",
                         name,
                         conversationId,
@@ -250,7 +250,7 @@ final class LeaseKeeper {
                     try {
                         executor.execute(this::renewNow);
                     } catch (RejectedExecutionException e) {
-                        log.debug("{} - lease renewal not run: the executor is shutting down", name);
+                        LOG.debug("{} - lease renewal not run: the executor is shutting down", name);
                     }
                 },
                 periodNanos,
@@ -274,7 +274,7 @@ final class LeaseKeeper {
             try {
                 renewed = leases.renew(owner, snapshot.keySet(), ttl);
             } catch (RuntimeException e) {
-                log.warn("{} - could not renew {} leases; retrying in {}", name, snapshot.size(), period, e);
+                LOG.warn("{} - could not renew {} leases; retrying in {}", name, snapshot.size(), period, e);
                 renewed = Set.of();
                 failed = true;
             }
@@ -300,7 +300,7 @@ final class LeaseKeeper {
                 }
             }
             for (String conversationId : lost) {
-                log.error(
+                LOG.error(
                         "{} - conversation {}: {}; stopping its agent so that it never runs twice",
                         name,
                         conversationId,
@@ -310,12 +310,12 @@ final class LeaseKeeper {
                 try {
                     onLost.accept(conversationId);
                 } catch (RuntimeException e) {
-                    log.error(
+                    LOG.error(
                             "{} - conversation {}: stopping the agent of a lost lease failed", name, conversationId, e);
                 }
             }
         } catch (RuntimeException e) {
-            log.error("{} - the lease renewal failed", name, e);
+            LOG.error("{} - the lease renewal failed", name, e);
         }
     }
 

@@ -42,7 +42,7 @@ final class OrphanRecords {
     /** The variable every agent process gets: the id of the broker instance that started it. */
     static final String OWNER_VARIABLE = "ACP_POOL_OWNER";
 
-    private static final Logger log = LoggerFactory.getLogger(OrphanRecords.class);
+    private static final Logger LOG = LoggerFactory.getLogger(OrphanRecords.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "agents-";
     private static final String SUFFIX = ".json";
@@ -78,7 +78,7 @@ final class OrphanRecords {
         Optional<Instant> start =
                 ProcessHandle.of((long) pid.getAsInt()).flatMap(p -> p.info().startInstant());
         if (start.isEmpty()) {
-            log.debug("{} - agent {} pid {}: no start instant, not recorded", broker, agentId, (long) pid.getAsInt());
+            LOG.debug("{} - agent {} pid {}: no start instant, not recorded", broker, agentId, (long) pid.getAsInt());
             return;
         }
         lock.lock();
@@ -111,12 +111,12 @@ final class OrphanRecords {
         lock.lock();
         try {
             if (!live.isEmpty()) {
-                log.warn("{} - agents still recorded at shutdown: {}", broker, live.keySet());
+                LOG.warn("{} - agents still recorded at shutdown: {}", broker, live.keySet());
                 return;
             }
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            log.warn("{} - could not delete the agent record {}: {}", broker, file, e.toString());
+            LOG.warn("{} - could not delete the agent record {}: {}", broker, file, e.toString());
         } finally {
             lock.unlock();
         }
@@ -144,7 +144,7 @@ final class OrphanRecords {
             }
         } catch (IOException e) {
             // The agents run on; only a later instance's clean-up after a crash of this one would miss them.
-            log.warn("{} - could not write the agent record {}: {}", broker, file, e.toString());
+            LOG.warn("{} - could not write the agent record {}: {}", broker, file, e.toString());
         }
     }
 
@@ -162,7 +162,7 @@ final class OrphanRecords {
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX)) {
             stream.forEach(records::add);
         } catch (IOException e) {
-            log.warn("{} - could not list the state directory {}: {}", broker, directory, e.toString());
+            LOG.warn("{} - could not list the state directory {}: {}", broker, directory, e.toString());
             return 0;
         }
         int stopped = 0;
@@ -179,13 +179,13 @@ final class OrphanRecords {
         try {
             root = JSON.readTree(Files.readString(record, StandardCharsets.UTF_8));
         } catch (IOException e) {
-            log.warn("{} - agent record {} is unreadable ({}); deleting it", broker, record, e.toString());
+            LOG.warn("{} - agent record {} is unreadable ({}); deleting it", broker, record, e.toString());
             delete(record);
             return 0;
         }
         String previous = root.path("instance").asText("?");
         if (alive(root.path("owner").path("pid").asLong(-1), root.path("owner").path("start"))) {
-            log.debug("{} - agent record {}: its broker instance still runs", broker, record);
+            LOG.debug("{} - agent record {}: its broker instance still runs", broker, record);
             return 0;
         }
         int stopped = 0;
@@ -197,7 +197,7 @@ final class OrphanRecords {
                 continue;
             }
             if (!alive(pid, entry.path("start"))) {
-                log.info(
+                LOG.info(
                         "{} - pid {} of agent {} of the previous instance {} now belongs to another process; left"
                                 + " alone",
                         broker,
@@ -207,7 +207,7 @@ final class OrphanRecords {
                 continue;
             }
             if (!marked(pid, previous)) {
-                log.info(
+                LOG.info(
                         "{} - pid {} of agent {} does not carry the marker of the previous instance {}; left alone",
                         broker,
                         pid,
@@ -276,7 +276,7 @@ final class OrphanRecords {
                 each.destroyForcibly();
             }
             stopped++;
-            log.warn(
+            LOG.warn(
                     "{} - stopped orphan {} pid {} ({}) left by the previous instance {}",
                     broker,
                     each == process ? "agent " + agentId : "descendant of agent " + agentId,
@@ -291,7 +291,7 @@ final class OrphanRecords {
         try {
             Files.deleteIfExists(record);
         } catch (IOException e) {
-            log.warn("{} - could not delete agent record {}: {}", broker, record, e.toString());
+            LOG.warn("{} - could not delete agent record {}: {}", broker, record, e.toString());
         }
     }
 }

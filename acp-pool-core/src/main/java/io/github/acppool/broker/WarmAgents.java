@@ -55,7 +55,7 @@ final class WarmAgents {
      * died) backs the agent off on the scheduler: 1 s, doubling up to 1 min, logged at WARN once per streak.
      */
 
-    private static final Logger log = LoggerFactory.getLogger(WarmAgents.class);
+    private static final Logger LOG = LoggerFactory.getLogger(WarmAgents.class);
     static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
@@ -193,7 +193,7 @@ final class WarmAgents {
             lock.unlock();
         }
         for (Spare spare : dead) {
-            log.debug("{} - discarded warm agent {}: it exited while waiting", name, spare.client());
+            LOG.debug("{} - discarded warm agent {}: it exited while waiting", name, spare.client());
             spare.client().close();
         }
         replenishLater();
@@ -206,7 +206,7 @@ final class WarmAgents {
             return;
         }
         if (key.equals(target.lastCold)) {
-            log.info(
+            LOG.info(
                     "{} - agent {}: keeping {} warm agent(s) launched in {}",
                     name,
                     key.agentId(),
@@ -236,7 +236,7 @@ final class WarmAgents {
             lock.unlock();
         }
         if (victim != null) {
-            log.debug("{} - stopping warm agent {} to make room in the pool", name, victim.client());
+            LOG.debug("{} - stopping warm agent {} to make room in the pool", name, victim.client());
             victim.client().close();
         }
     }
@@ -267,7 +267,7 @@ final class WarmAgents {
         try {
             executor.execute(this::replenish);
         } catch (RejectedExecutionException e) {
-            log.debug("{} - not replenishing warm agents: the executor is shut down", name);
+            LOG.debug("{} - not replenishing warm agents: the executor is shut down", name);
         }
     }
 
@@ -322,7 +322,7 @@ final class WarmAgents {
             lock.unlock();
         }
         for (Spare spare : stale) {
-            log.debug("{} - stopping warm agent {}: its launch spec is no longer kept warm", name, spare.client());
+            LOG.debug("{} - stopping warm agent {}: its launch spec is no longer kept warm", name, spare.client());
             spare.client().close();
         }
         for (Key key : toStart) {
@@ -396,9 +396,9 @@ final class WarmAgents {
             return;
         }
         if (streak > 0) {
-            log.info("{} - agent {}: warm agents start again after {} failure(s)", name, key.agentId(), streak);
+            LOG.info("{} - agent {}: warm agents start again after {} failure(s)", name, key.agentId(), streak);
         }
-        log.debug(
+        LOG.debug(
                 "{} - warm agent {} ready in {}",
                 name,
                 spare.client(),
@@ -449,14 +449,14 @@ final class WarmAgents {
         }
         if (streak == 1) {
             if (why instanceof Throwable error) {
-                log.warn(
+                LOG.warn(
                         "{} - agent {}: a warm agent {}; retrying with backoff, logged once until one starts",
                         name,
                         key.agentId(),
                         what,
                         error);
             } else {
-                log.warn(
+                LOG.warn(
                         "{} - agent {}: a warm agent {} (stderr: {}); retrying with backoff, logged once until"
                                 + " one starts",
                         name,
@@ -465,7 +465,7 @@ final class WarmAgents {
                         why);
             }
         } else {
-            log.debug("{} - agent {}: a warm agent {} again ({} in a row)", name, key.agentId(), what, streak);
+            LOG.debug("{} - agent {}: a warm agent {} again ({} in a row)", name, key.agentId(), what, streak);
         }
         if (schedule) {
             scheduleRetry(key.agentId(), delay);
@@ -490,7 +490,7 @@ final class WarmAgents {
                     delay.toNanos(),
                     TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            log.debug("{} - not retrying warm agents: the scheduler is shut down", name);
+            LOG.debug("{} - not retrying warm agents: the scheduler is shut down", name);
         }
     }
 
@@ -526,7 +526,7 @@ final class WarmAgents {
             try {
                 client.close();
             } catch (RuntimeException e) {
-                log.warn("{} - stopping warm agent {} failed", name, client, e);
+                LOG.warn("{} - stopping warm agent {} failed", name, client, e);
             }
         }
     }

@@ -75,7 +75,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
      * close() waits up to closeTimeout for running callbacks. Nothing else blocks.
      */
 
-    private static final Logger log = LoggerFactory.getLogger(DefaultConnectionPool.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultConnectionPool.class);
 
     /** The shortest wait between two scheduled cleanups. */
     private static final long MIN_CLEANUP_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -406,7 +406,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             mapLock.unlock();
         }
         Duration waited = Duration.ofNanos(acquireTimeoutNanos > 0 ? waitedNanos : 0);
-        log.debug(
+        LOG.debug(
                 "{} - pool exhausted for key {}: {} connections, {} busy, {} being created",
                 name,
                 key,
@@ -455,7 +455,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         }
         creation.complete(null);
         entry.startUse(now);
-        log.debug("{} - created a connection for key {}", name, key);
+        LOG.debug("{} - created a connection for key {}", name, key);
         return entry;
     }
 
@@ -468,7 +468,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             mapLock.unlock();
         }
         creation.completeExceptionally(failure);
-        log.debug("{} - could not create a connection for key {}", name, key, failure);
+        LOG.debug("{} - could not create a connection for key {}", name, key, failure);
     }
 
     private void awaitCreation(K key, CompletableFuture<Void> creation) {
@@ -490,7 +490,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         try {
             return probe.test(entry.connection);
         } catch (RuntimeException e) {
-            log.warn("{} - liveness probe failed for key {}; treating the connection as dead", name, entry.key, e);
+            LOG.warn("{} - liveness probe failed for key {}; treating the connection as dead", name, entry.key, e);
             return false;
         }
     }
@@ -523,16 +523,16 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         }
         evicted.remove(entry);
         EvictionCause cause = Checks.notNull(entry.retiredCause(), "retiredCause");
-        log.debug("{} - closing the connection for key {} ({})", name, entry.key, cause);
+        LOG.debug("{} - closing the connection for key {} ({})", name, entry.key, cause);
         try {
             listener.onEviction(entry.key, entry.connection, cause);
         } catch (RuntimeException e) {
-            log.warn("{} - eviction listener failed for key {} ({})", name, entry.key, cause, e);
+            LOG.warn("{} - eviction listener failed for key {} ({})", name, entry.key, cause, e);
         } finally {
             try {
                 closer.accept(entry.connection);
             } catch (RuntimeException e) {
-                log.warn("{} - closer failed for key {} ({})", name, entry.key, cause, e);
+                LOG.warn("{} - closer failed for key {} ({})", name, entry.key, cause, e);
             } finally {
                 entry.markClosed();
             }
@@ -555,7 +555,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         } finally {
             mapLock.unlock();
         }
-        log.debug("{} - evicted the connection for key {}", name, key);
+        LOG.debug("{} - evicted the connection for key {}", name, key);
         if (tryLockHousekeeping(entry)) {
             unlock(entry); // idle: closes it now
         } // else its holder closes it when it unlocks
@@ -594,7 +594,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
                     next = Math.min(next, untilDue(entry, now));
                 }
             } catch (RuntimeException e) {
-                log.warn("{} - cleanup failed for key {}", name, entry.key, e);
+                LOG.warn("{} - cleanup failed for key {}", name, entry.key, e);
             }
         }
         return Math.max(next, 0);
@@ -617,7 +617,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             if (!retire(entry, EvictionCause.HUNG)) {
                 return false;
             }
-            log.warn(
+            LOG.warn(
                     "{} - the connection for key {} has run one callback for {} (hung timeout {}); closing it while"
                             + " the callback still runs",
                     name,
@@ -652,10 +652,10 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             int[] evicted = new int[1];
             delay = cleanUp(ticker.read(), evicted);
             if (evicted[0] > 0) {
-                log.debug("{} - cleanup evicted {} connections", name, evicted[0]);
+                LOG.debug("{} - cleanup evicted {} connections", name, evicted[0]);
             }
         } catch (RuntimeException e) {
-            log.error("{} - cleanup failed; it runs again in the next interval", name, e);
+            LOG.error("{} - cleanup failed; it runs again in the next interval", name, e);
         } finally {
             scheduleCleanup(delay);
         }
@@ -672,7 +672,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
             cleanupTask = scheduler.schedule(this::scheduledCleanup, delay, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             if (!closed) {
-                log.error(
+                LOG.error(
                         "{} - the scheduler refused the next cleanup; idle connections stay until cleanupIdle()",
                         name,
                         e);
@@ -749,7 +749,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
         } finally {
             mapLock.unlock();
         }
-        log.debug("{} - closing: {} connections, {} being created", name, all.size(), pending.size());
+        LOG.debug("{} - closing: {} connections, {} being created", name, all.size(), pending.size());
         cancelCleanup();
         if (ownsScheduler) {
             scheduler.shutdown();
@@ -781,7 +781,7 @@ final class DefaultConnectionPool<K, C> implements ConnectionPool<K, C> {
                 }
             }
             if (!entry.isClosed()) {
-                log.warn(
+                LOG.warn(
                         "{} - closing the connection for key {} while its callback still runs (close timeout {})",
                         name,
                         entry.key,

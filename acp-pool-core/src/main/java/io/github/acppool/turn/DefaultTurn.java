@@ -76,7 +76,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
      * - Nothing here blocks except the listener (on the delivery thread, by contract) and await().
      */
 
-    private static final Logger log = LoggerFactory.getLogger(DefaultTurn.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultTurn.class);
 
     private static final int PHASE = 3;
     private static final int RUNNING = 0;
@@ -154,7 +154,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         try {
             UnsupportedContentException unsupported = checkContent(prompt);
             if (unsupported != null) {
-                log.info("{} - session {}: prompt not sent: {}", client, sessionId, unsupported.getMessage());
+                LOG.info("{} - session {}: prompt not sent: {}", client, sessionId, unsupported.getMessage());
                 finish(RUNNING, Outcome.REJECTED, null, unsupported, false, false);
                 return;
             }
@@ -164,7 +164,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
             }
             writeWhenQuiet(prompt);
         } catch (RuntimeException e) {
-            log.warn("{} - session {}: could not start the turn", client, sessionId, e);
+            LOG.warn("{} - session {}: could not start the turn", client, sessionId, e);
             finish(RUNNING, Outcome.FAILED, null, e, true, false);
         } finally {
             leave();
@@ -196,7 +196,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         session.handOver(this);
         PendingRequest<PromptResult> sent = client.prompt(sessionId, prompt);
         request = sent;
-        log.debug("{} - session {}: turn started (request id {})", client, sessionId, sent.id());
+        LOG.debug("{} - session {}: turn started (request id {})", client, sessionId, sent.id());
         if (phase() == DONE) {
             sent.abandon(); // the turn was cancelled or the streamer closed just as the prompt went out
             client.cancel(sessionId);
@@ -212,7 +212,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         try {
             writeWhenQuiet(prompt);
         } catch (RuntimeException e) {
-            log.warn("{} - session {}: could not send the prompt", client, sessionId, e);
+            LOG.warn("{} - session {}: could not send the prompt", client, sessionId, e);
             finish(RUNNING, Outcome.FAILED, null, e, true, false);
         } finally {
             leave();
@@ -300,13 +300,13 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
     private void late(SessionUpdate update) {
         TurnEvent event = toEvent(update, streamer.ticker.read(), true);
         if (event instanceof TurnEvent.TextChunk chunk) {
-            log.debug(
+            LOG.debug(
                     "{} - session {}: {} chars of text came after the turn had ended; passed on as a late event",
                     client,
                     sessionId,
                     chunk.text().length());
         } else {
-            log.debug("{} - session {}: a late {} update passed on as a late event", client, sessionId, update.kind());
+            LOG.debug("{} - session {}: a late {} update passed on as a late event", client, sessionId, update.kind());
         }
         listenerLock.lock();
         try {
@@ -315,7 +315,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
             if (t instanceof VirtualMachineError fatal) {
                 throw fatal;
             }
-            log.warn("{} - session {}: the turn listener threw on a late event", client, sessionId, t);
+            LOG.warn("{} - session {}: the turn listener threw on a late event", client, sessionId, t);
         } finally {
             listenerLock.unlock();
         }
@@ -379,9 +379,9 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
                 listenerErrors.add(t);
             }
             if (listenerErrorCount == 1) {
-                log.warn("{} - session {}: the turn listener threw; the turn goes on", client, sessionId, t);
+                LOG.warn("{} - session {}: the turn listener threw; the turn goes on", client, sessionId, t);
             } else {
-                log.debug("{} - session {}: the turn listener threw again: {}", client, sessionId, t.toString());
+                LOG.debug("{} - session {}: the turn listener threw again: {}", client, sessionId, t.toString());
             }
         }
     }
@@ -396,7 +396,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         }
         if (cause instanceof AgentProcessException dead) {
             if (finish(RUNNING, Outcome.AGENT_DIED, null, dead, false, false)) {
-                log.warn("{} - session {}: the agent died during the turn: {}", client, sessionId, dead.getMessage());
+                LOG.warn("{} - session {}: the agent died during the turn: {}", client, sessionId, dead.getMessage());
             }
             return;
         }
@@ -429,7 +429,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
             remaining = nanos(streamer.drainPolicy.remaining(
                     Duration.ofNanos(now - answer.nanos()), Duration.ofNanos(now - activity)));
         } catch (RuntimeException e) {
-            log.warn("{} - session {}: the drain policy threw; ending the drain", client, sessionId, e);
+            LOG.warn("{} - session {}: the drain policy threw; ending the drain", client, sessionId, e);
             remaining = 0;
         }
         remaining = Math.min(remaining, hardDeadlineNanos - now);
@@ -439,7 +439,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
                 cancelTimersIfEnded();
                 return;
             } catch (RejectedExecutionException e) {
-                log.debug("{} - session {}: scheduler rejected the drain timer; ending the drain", client, sessionId);
+                LOG.debug("{} - session {}: scheduler rejected the drain timer; ending the drain", client, sessionId);
             }
         }
         finishDrain();
@@ -470,7 +470,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         TurnTimeoutException timeout = new TurnTimeoutException(
                 TurnTimeoutException.Kind.HARD, sessionId, streamer.livenessPolicy.hardTimeout(), elapsed());
         if (endRunningOrDrain(Outcome.TIMED_OUT, timeout, true)) {
-            log.warn("{} - {}", client, timeout.getMessage());
+            LOG.warn("{} - {}", client, timeout.getMessage());
         }
     }
 
@@ -485,7 +485,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
                 stderrTail());
         // Ends a drain too: nothing more can arrive.
         if (endRunningOrDrain(Outcome.AGENT_DIED, dead, false)) {
-            log.warn("{} - {}", client, dead.getMessage());
+            LOG.warn("{} - {}", client, dead.getMessage());
         }
     }
 
@@ -504,7 +504,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         TurnTimeoutException timeout =
                 new TurnTimeoutException(TurnTimeoutException.Kind.INACTIVITY, sessionId, limit, elapsed());
         if (finish(RUNNING, Outcome.TIMED_OUT, null, timeout, true, true)) {
-            log.warn("{} - {}", client, timeout.getMessage());
+            LOG.warn("{} - {}", client, timeout.getMessage());
         }
     }
 
@@ -537,7 +537,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
             stillWorkingTimer = schedule(this::onStillWorkingCheck, next);
             cancelTimersIfEnded();
         } catch (RejectedExecutionException e) {
-            log.debug("{} - session {}: scheduler rejected the still-working timer", client, sessionId);
+            LOG.debug("{} - session {}: scheduler rejected the still-working timer", client, sessionId);
         } finally {
             leave();
         }
@@ -545,7 +545,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
 
     private void onCancelGrace() {
         if (finish(RUNNING, Outcome.CANCELLED, null, null, true, false)) {
-            log.warn(
+            LOG.warn(
                     "{} - session {}: no answer within {} of session/cancel; abandoned the request",
                     client,
                     sessionId,
@@ -571,11 +571,11 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
             }
             if (request == null) {
                 // Still waiting for the quiet gap: nothing went out. A write racing this one cancels itself.
-                log.info("{} - session {}: cancelled the turn before its prompt was sent", client, sessionId);
+                LOG.info("{} - session {}: cancelled the turn before its prompt was sent", client, sessionId);
                 finish(RUNNING, Outcome.CANCELLED, null, null, true, true);
                 return true;
             }
-            log.info("{} - session {}: cancelling the turn", client, sessionId);
+            LOG.info("{} - session {}: cancelling the turn", client, sessionId);
             client.cancel(sessionId); // the prompt went out: the handle escapes only after start()
             try {
                 graceTimer = schedule(this::onCancelGrace, nanos(streamer.cancelGrace));
@@ -684,7 +684,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
                 client.cancel(sessionId);
             }
         } catch (RuntimeException e) {
-            log.warn("{} - session {}: while ending the turn", client, sessionId, e);
+            LOG.warn("{} - session {}: while ending the turn", client, sessionId, e);
         } finally {
             leave();
         }
@@ -743,9 +743,9 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
                 client.droppedLineBytes() - droppedBytesBefore);
         streamer.ended(this);
         if (listenerErrorCount > 1) {
-            log.warn("{} - session {}: the turn listener threw {} times", client, sessionId, listenerErrorCount);
+            LOG.warn("{} - session {}: the turn listener threw {} times", client, sessionId, listenerErrorCount);
         }
-        log.debug(
+        LOG.debug(
                 "{} - session {}: turn ended {} (stop reason {}, {} chars, {} tool calls, {})",
                 client,
                 sessionId,
@@ -804,7 +804,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         try {
             task.run();
         } catch (RuntimeException e) {
-            log.error("{} - session {}: a turn's timer or answer callback failed", client, sessionId, e);
+            LOG.error("{} - session {}: a turn's timer or answer callback failed", client, sessionId, e);
         }
     }
 
@@ -813,7 +813,7 @@ final class DefaultTurn implements TurnHandle, SessionLine.Owner {
         try {
             return client.stderrTail();
         } catch (RuntimeException e) {
-            log.debug("{} - session {}: no stderr tail: {}", client, sessionId, e.toString());
+            LOG.debug("{} - session {}: no stderr tail: {}", client, sessionId, e.toString());
             return "";
         }
     }

@@ -39,7 +39,7 @@ final class SessionLine implements SessionUpdateListener {
      * `delivering` count are written by the delivery thread and by a turn's answer, and read by the thread that
      * decides whether to write the prompt now. Owners are thread-safe themselves. No lock. */
 
-    private static final Logger log = LoggerFactory.getLogger(SessionLine.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SessionLine.class);
 
     /** Who gets a session's updates. */
     interface Owner {
@@ -69,7 +69,7 @@ final class SessionLine implements SessionUpdateListener {
     @Override
     public void onUpdate(String updateSessionId, SessionUpdate update) {
         if (!sessionId.equals(updateSessionId)) {
-            log.debug("{} - session {} ignored an update of session {}", client, sessionId, updateSessionId);
+            LOG.debug("{} - session {} ignored an update of session {}", client, sessionId, updateSessionId);
             return;
         }
         delivering.incrementAndGet();
@@ -145,14 +145,14 @@ final class SessionLine implements SessionUpdateListener {
         public void take(SessionUpdate update) {
             if (update instanceof SessionUpdate.AgentMessageChunk chunk
                     && chunk.content() instanceof ContentBlock.Text text) {
-                log.info(
+                LOG.info(
                         "{} - session {}: dropped {} chars of text that came before the session's first prompt: {}",
                         client,
                         sessionId,
                         text.text().length(),
                         Json.preview(text.text(), 80));
             } else {
-                log.debug(
+                LOG.debug(
                         "{} - session {}: dropped a {} update before the first prompt",
                         client,
                         sessionId,
@@ -198,7 +198,7 @@ final class SessionLine implements SessionUpdateListener {
             try {
                 target.onUpdate(line.sessionId, update);
             } catch (RuntimeException e) {
-                log.warn("{} - session {}: the history listener threw", line.client, line.sessionId, e);
+                LOG.warn("{} - session {}: the history listener threw", line.client, line.sessionId, e);
             }
         }
 

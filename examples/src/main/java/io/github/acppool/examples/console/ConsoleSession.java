@@ -51,7 +51,7 @@ final class ConsoleSession {
     /** Conversation ids are {@code console:<name>}, apart from other front ends' in a shared session store. */
     static final String ID_PREFIX = "console:";
 
-    private static final Logger log = LoggerFactory.getLogger(ConsoleSession.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleSession.class);
 
     /** Set by a completing message's thread, read by the main thread when the input ends. */
     private volatile boolean agentStartFailed;
@@ -208,7 +208,7 @@ final class ConsoleSession {
                     renderer.finished(conversation, result);
                 }
             } catch (RuntimeException e) {
-                log.warn(
+                LOG.warn(
                         "console - showing the result of message {} in {} failed",
                         message.messageId(),
                         conversation,
@@ -321,7 +321,7 @@ final class ConsoleSession {
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("console - cancelling the running turns failed", e);
+            LOG.warn("console - cancelling the running turns failed", e);
         }
     }
 
@@ -403,7 +403,7 @@ final class ConsoleSession {
         try {
             stored = store.snapshot();
         } catch (RuntimeException e) {
-            log.warn("console - reading the session store failed", e);
+            LOG.warn("console - reading the session store failed", e);
             stored = Map.of();
         }
         for (Map.Entry<String, StoredSession> entry : stored.entrySet()) {
