@@ -508,18 +508,8 @@ final class RunningBot implements AutoCloseable {
         JDA jda;
         try {
             jda = builder.build();
-        } catch (InvalidTokenException e) {
-            throw new StartException(
-                    "Discord refused the bot token in " + discord.tokenEnv()
-                            + " (copy it again from the Discord developer portal: your application, Bot, Reset Token)",
-                    e);
         } catch (RuntimeException e) {
-            // JDA checks the token with a REST call while building; a network failure surfaces here, wrapped.
-            throw new StartException(
-                    "cannot reach Discord at "
-                            + (discord.restBaseUrl() == null ? "discord.com" : discord.restBaseUrl()) + ": "
-                            + rootCause(e),
-                    e);
+            throw buildFailure(discord, e);
         }
         try {
             jda.awaitReady();
@@ -533,6 +523,24 @@ final class RunningBot implements AutoCloseable {
                     "Discord closed the connection while logging in: " + describe(e) + loginHint(e), e);
         }
         return jda;
+    }
+
+    /**
+     * Why building JDA or the shard manager failed. JDA checks the token with a REST call while building, so a
+     * network failure surfaces here too, wrapped.
+     */
+    private static StartException buildFailure(BotConfig.Discord discord, RuntimeException e) {
+        if (e instanceof InvalidTokenException) {
+            return new StartException(
+                    "Discord refused the bot token in " + discord.tokenEnv()
+                            + " (copy it again from the Discord developer portal: your application, Bot, Reset Token)",
+                    e);
+        }
+        return new StartException(
+                "cannot reach Discord at "
+                        + (discord.restBaseUrl() == null ? "discord.com" : discord.restBaseUrl()) + ": "
+                        + rootCause(e),
+                e);
     }
 
     /**
@@ -570,17 +578,8 @@ final class RunningBot implements AutoCloseable {
         ShardManager shards;
         try {
             shards = builder.build();
-        } catch (InvalidTokenException e) {
-            throw new StartException(
-                    "Discord refused the bot token in " + discord.tokenEnv()
-                            + " (copy it again from the Discord developer portal: your application, Bot, Reset Token)",
-                    e);
         } catch (RuntimeException e) {
-            throw new StartException(
-                    "cannot reach Discord at "
-                            + (discord.restBaseUrl() == null ? "discord.com" : discord.restBaseUrl()) + ": "
-                            + rootCause(e),
-                    e);
+            throw buildFailure(discord, e);
         }
         LOG.info("connecting Discord shards {} to {} of {}", range.from(), range.to(), range.total());
         try {
